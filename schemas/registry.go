@@ -50,7 +50,7 @@ func ParseSchema(id uint32, text string) (*Schema, error) {
 	}
 	var decl struct {
 		Fields []struct {
-			Name    string           `json:"name"`
+			Name    string          `json:"name"`
 			Default json.RawMessage `json:"default"`
 		} `json:"fields"`
 	}
