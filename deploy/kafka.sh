@@ -154,10 +154,11 @@ JVM=(java -Xmx"$HEAP" -Xms256m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
 format_storage() {
 	[[ -f $DATA/meta.properties ]] && return 0
 	local cid
-	# A cluster id is 16 random bytes in URL-safe base64 without padding.
+	# A cluster id is 16 random bytes in URL-safe base64 without padding; it
+	# may start with "-", hence the --opt=value form below.
 	cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
 	say "formatting $DATA (cluster id $cid)"
-	"${JVM[@]}" kafka.tools.StorageTool format --cluster-id "$cid" --config "$CONF" \
+	"${JVM[@]}" kafka.tools.StorageTool format "--cluster-id=$cid" --config "$CONF" \
 		--ignore-formatted >"$LOGS/format.log" 2>&1 || {
 		tail_log "$LOGS/format.log"
 		die "formatting Kafka storage in $DATA did not succeed"
