@@ -49,11 +49,11 @@ Without ENCRYPTION_MASTER_KEY it makes a throwaway key for this run.`,
 }
 
 type demoSummary struct {
-	Events    int              `json:"events"`
-	Written   int64            `json:"written"`
-	Dead      int64            `json:"dead_lettered"`
-	Seconds   float64          `json:"seconds"`
-	Database  string           `json:"database"`
+	Events   int     `json:"events"`
+	Written  int64   `json:"written"`
+	Dead     int64   `json:"dead_lettered"`
+	Seconds  float64 `json:"seconds"`
+	Database string  `json:"database"`
 	clickhouse.Summary
 }
 
