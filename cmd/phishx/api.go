@@ -133,7 +133,7 @@ func runAPI(ctx context.Context, g *globalFlags, f *apiFlags) error {
 		return err
 	}
 	defer st.Close()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerBatchMaxBytes(int32(min(acfg.MaxEmailBytes*2, 16<<20))))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerBatchCompression(kgo.Lz4Compression()))
 	if err != nil {
 		return fmt.Errorf("kafka client: %w", err)
 	}

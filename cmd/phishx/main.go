@@ -63,6 +63,10 @@ func newRootCmd() *cobra.Command {
 		newTrainCmd(),
 		newEvalCmd(),
 		newScoreCmd(),
+		newAPICmd(g),
+		newLoginCmd(g),
+		newLogoutCmd(g),
+		newVerdictCmd(g),
 	)
 	return root
 }

@@ -124,7 +124,7 @@ func runProduce(ctx context.Context, g *globalFlags, f *produceFlags, args []str
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(brokers...),
 		kgo.ProducerLinger(5*time.Millisecond),
-		kgo.ProducerBatchMaxBytes(int32(min(cfg.Pipeline.MaxEventBytes+(64<<10), 16<<20))),
+		kgo.ProducerBatchCompression(kgo.Lz4Compression()), // batches stay under the broker default 1 MB
 		kgo.MaxBufferedRecords(20000),
 	)
 	if err != nil {

@@ -103,7 +103,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (_ *Pipeline, err e
 		kgo.SeedBrokers(p.cfg.Pipeline.Brokers...),
 		kgo.ClientID(cfg.Pipeline.ClientID+"-producer"),
 		kgo.ProducerLinger(2*time.Millisecond),
-		kgo.ProducerBatchMaxBytes(int32(min(cfg.Pipeline.MaxEventBytes+(64<<10), 16<<20))),
+		kgo.ProducerBatchCompression(kgo.Lz4Compression()), // batches stay under the broker default 1 MB
 	)
 	if err != nil {
 		return nil, fmt.Errorf("kafka producer: %w", err)

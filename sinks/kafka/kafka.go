@@ -89,18 +89,28 @@ func (s *VerdictSink) Close(context.Context) error { return nil }
 // topic, with the failing stage, the reason and the source position in
 // headers (pipeline.HeaderDLQ*).
 type DeadLetterQueue struct {
-	client *kgo.Client
-	topic  pipeline.Topic
-	buf    []*kgo.Record
-	bytes  int
+	client   *kgo.Client
+	topic    pipeline.Topic
+	maxValue int
+	buf      []*kgo.Record
+	bytes    int
 }
+
+// DefaultMaxDeadValue keeps dead letters under Kafka's default 1 MB
+// message limit. A larger value is cut to this size and the record says
+// so in HeaderDLQTruncated; the whole original stays on the source topic at
+// the offset the headers name.
+const DefaultMaxDeadValue = 512 << 10
+
+// HeaderDLQTruncated holds the original value size when it was cut.
+const HeaderDLQTruncated = "phishx.dlq.truncated_from"
 
 var _ pipeline.DeadLetterWriter = (*DeadLetterQueue)(nil)
 
 // NewDeadLetterQueue returns a writer producing through client (owned by
 // the caller).
 func NewDeadLetterQueue(client *kgo.Client, topic pipeline.Topic) *DeadLetterQueue {
-	return &DeadLetterQueue{client: client, topic: topic}
+	return &DeadLetterQueue{client: client, topic: topic, maxValue: DefaultMaxDeadValue}
 }
 
 // Name implements pipeline.DeadLetterWriter.
@@ -117,6 +127,10 @@ func (q *DeadLetterQueue) WriteDead(d pipeline.DeadLetter) {
 	for _, h := range d.Headers {
 		r.Headers = append(r.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
 	}
+	if len(r.Value) > q.maxValue {
+		r.Headers = append(r.Headers, kgo.RecordHeader{Key: HeaderDLQTruncated, Value: strconv.AppendInt(nil, int64(len(r.Value)), 10)})
+		r.Value = r.Value[:q.maxValue]
+	}
 	r.Headers = append(r.Headers,
 		kgo.RecordHeader{Key: pipeline.HeaderDLQStage, Value: []byte(d.Stage)},
 		kgo.RecordHeader{Key: pipeline.HeaderDLQReason, Value: []byte(d.Reason)},
@@ -127,7 +141,7 @@ func (q *DeadLetterQueue) WriteDead(d pipeline.DeadLetter) {
 		kgo.RecordHeader{Key: pipeline.HeaderDLQTime, Value: []byte(time.Now().UTC().Format(time.RFC3339Nano))},
 	)
 	q.buf = append(q.buf, r)
-	q.bytes += len(d.Value) + len(d.Key) + len(d.Reason)
+	q.bytes += len(r.Value) + len(d.Key) + len(d.Reason)
 }
 
 // Flush implements pipeline.DeadLetterWriter.
