@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -29,7 +30,11 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/phishx/phishx/benchmarks/loadgen"
 	"github.com/phishx/phishx/pipeline"
+	"github.com/phishx/phishx/schemas"
+	"github.com/phishx/phishx/schemas/seal"
+	"github.com/phishx/phishx/stages/decrypt/keyring"
 )
 
 var phishxBin string
@@ -72,9 +77,10 @@ type e2e struct {
 	name     string
 	cfgPath  string
 	dir      string
+	env      []string // the pipeline's environment: a fresh master key per test
 }
 
-func newE2E(t *testing.T, extraYAML string) *e2e {
+func newE2E(t *testing.T, logLevel string) *e2e {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
@@ -114,6 +120,9 @@ func newE2E(t *testing.T, extraYAML string) *e2e {
 		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+w.database)
 		conn.Close()
 	})
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	w.env = append(os.Environ(), "ENCRYPTION_MASTER_KEY="+base64.StdEncoding.EncodeToString(key))
 	w.cfgPath = filepath.Join(w.dir, "phishx.yaml")
 	cfg := fmt.Sprintf(`pipeline:
   brokers: [%s]
@@ -132,9 +141,9 @@ clickhouse:
   addr: %s
   database: %s
 log:
-  level: info
+  level: %s
   format: json
-%s`, strings.Join(w.brokers, ", "), w.name, w.name, w.name, w.name, w.chAddr, w.database, extraYAML)
+`, strings.Join(w.brokers, ", "), w.name, w.name, w.name, w.name, w.chAddr, w.database, logLevel)
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +154,7 @@ log:
 func (w *e2e) run(args ...string) string {
 	w.t.Helper()
 	cmd := exec.Command(phishxBin, append([]string{"--config", w.cfgPath}, args...)...)
+	cmd.Env = w.env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -180,6 +190,7 @@ func (s *syncBuffer) String() string {
 func (w *e2e) start() *proc {
 	w.t.Helper()
 	cmd := exec.Command(phishxBin, "--config", w.cfgPath, "run")
+	cmd.Env = w.env
 	p := &proc{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
@@ -279,7 +290,7 @@ func (w *e2e) committed() int64 {
 }
 
 func TestE2EExactlyOnceAcrossSIGKILL(t *testing.T) {
-	w := newE2E(t, "")
+	w := newE2E(t, "info")
 	w.run("migrate")
 	w.produceSynthetic(10000, 1)
 
@@ -298,7 +309,7 @@ func TestE2EExactlyOnceAcrossSIGKILL(t *testing.T) {
 }
 
 func TestE2EBadInputIsDeadLettered(t *testing.T) {
-	w := newE2E(t, "")
+	w := newE2E(t, "info")
 	w.run("migrate")
 	w.produceSynthetic(500, 2)
 
@@ -374,7 +385,7 @@ func headerValue(r *kgo.Record, key string) string {
 }
 
 func TestE2ESecondConsumerJoinsMidStream(t *testing.T) {
-	w := newE2E(t, "")
+	w := newE2E(t, "info")
 	w.run("migrate")
 	w.produceSynthetic(4000, 4)
 	a := w.start()
@@ -395,7 +406,7 @@ func TestE2EClickHouseOutagePausesAndResumes(t *testing.T) {
 	if os.Getenv("PHISHX_CLICKHOUSE_ADDR") == "" || os.Getenv("PHISHX_CH_MANAGED") == "0" {
 		t.Skip("needs the ClickHouse started by deploy/clickhouse.sh (make test) to stop and restart it")
 	}
-	w := newE2E(t, "")
+	w := newE2E(t, "info")
 	w.run("migrate")
 	w.produceSynthetic(10000, 6)
 	p := w.start()
@@ -432,5 +443,95 @@ func TestE2EClickHouseOutagePausesAndResumes(t *testing.T) {
 	w.assertExactly(10000)
 	if !strings.Contains(p.logs.String(), "fetching resumed") {
 		t.Fatalf("the pipeline did not report resuming")
+	}
+}
+
+// TestE2EPIIStaysSealed: events sealed by the gateway path are opened by
+// the pipeline, their PII columns in ClickHouse are tokens that open with
+// the ring, and no plaintext PII appears in ClickHouse or in the logs.
+func TestE2EPIIStaysSealed(t *testing.T) {
+	w := newE2E(t, "debug")
+	w.run("migrate")
+	const n = 300
+	w.produceSynthetic(n, 7)
+	p := w.start()
+	w.waitRows(n, 3*time.Minute)
+	p.stop(t)
+
+	// The same seed makes the same events: the plaintext we look for.
+	gc := loadgen.DefaultConfig()
+	gc.Seed = 7
+	gen, err := loadgen.New(gc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*schemas.EmailEvent{}
+	for range n {
+		ev := gen.Next()
+		want[ev.EventID] = ev
+	}
+	var master string
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
+			master = v
+		}
+	}
+	mk, err := keyring.DecodeMasterKey(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := keyring.FromMasterKey(mk, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.NewSealer(ring, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	rows, err := w.ch.Query(context.Background(), fmt.Sprintf(
+		"SELECT event_id, sender_sealed, recipients_sealed, subject_sealed, client_ip_sealed FROM %s.email_analysis FINAL", w.database))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	logs := p.logs.String()
+	checked := 0
+	for rows.Next() {
+		var id, sender, recipients, subject, ip string
+		if err := rows.Scan(&id, &sender, &recipients, &subject, &ip); err != nil {
+			t.Fatal(err)
+		}
+		ev, ok := want[id]
+		if !ok {
+			t.Fatalf("unexpected event %s", id)
+		}
+		for _, col := range []string{sender, recipients, subject, ip} {
+			if strings.Contains(col, "@") || strings.Contains(col, ev.ClientIP) {
+				t.Fatalf("event %s: a PII column holds plaintext", id)
+			}
+		}
+		got, err := sealer.OpenString(sender)
+		if err != nil || string(got) != ev.EnvelopeFrom {
+			t.Fatalf("event %s: sender column does not open to the sender (%v)", id, err)
+		}
+		if got, err := sealer.OpenString(ip); err != nil || string(got) != ev.ClientIP {
+			t.Fatalf("event %s: client_ip column does not open (%v)", id, err)
+		}
+		if strings.Contains(logs, ev.EnvelopeFrom) || strings.Contains(logs, ev.EnvelopeTo[0]) {
+			t.Fatalf("event %s: the pipeline logged an address", id)
+		}
+		checked++
+	}
+	if checked != n {
+		t.Fatalf("checked %d rows, want %d", checked, n)
+	}
+	var leaks uint64
+	if err := w.ch.QueryRow(context.Background(), fmt.Sprintf(
+		"SELECT count() FROM %s.findings WHERE position(detail_sealed, '@') > 0", w.database)).Scan(&leaks); err != nil {
+		t.Fatal(err)
+	}
+	if leaks != 0 {
+		t.Fatalf("%d finding details hold an address in clear", leaks)
 	}
 }
