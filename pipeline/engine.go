@@ -196,9 +196,13 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.log.Warn("fetch error", zap.String("topic", t), zap.Int32("partition", p), zap.Error(err))
 		})
 		e.mu.Lock()
-		e.handle(ctx, fetches.Records())
-		if e.flushDue() {
-			_ = e.flushLocked(ctx) // logged inside; retried on the next turn
+		// Work on what was polled even when ctx is done: a stop request
+		// means "flush and leave", and a flush cut short by it would only
+		// count as a sink failure. Flushes are bounded by FlushTimeout.
+		work := context.WithoutCancel(ctx)
+		e.handle(work, fetches.Records())
+		if e.flushDue() && ctx.Err() == nil {
+			_ = e.flushLocked(work) // logged inside; retried on the next turn
 		}
 		e.mu.Unlock()
 		e.client.AllowRebalance()
@@ -214,6 +218,8 @@ func (e *Engine) shutdown() error {
 		if cerr := e.client.CommitMarkedOffsets(fctx); cerr != nil {
 			err = fmt.Errorf("commit on shutdown: %w", cerr)
 		}
+	} else {
+		err = fmt.Errorf("final flush (offsets not committed; the records will be redelivered): %w", err)
 	}
 	cancel()
 	e.mu.Unlock()

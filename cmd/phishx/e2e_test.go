@@ -80,7 +80,7 @@ type e2e struct {
 	env      []string // the pipeline's environment: a fresh master key per test
 }
 
-func newE2E(t *testing.T, logLevel string) *e2e {
+func newE2E(t *testing.T, logLevel string, extraYAML ...string) *e2e {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
@@ -132,6 +132,7 @@ func newE2E(t *testing.T, logLevel string) *e2e {
   dlq_topic: %s.dlq
   batch_rows: 2000
   flush_interval: 300ms
+  session_timeout: 8s
   breaker:
     consecutive_failures: 2
     open_timeout: 1s
@@ -143,7 +144,7 @@ clickhouse:
 log:
   level: %s
   format: json
-`, strings.Join(w.brokers, ", "), w.name, w.name, w.name, w.name, w.chAddr, w.database, logLevel)
+%s`, strings.Join(w.brokers, ", "), w.name, w.name, w.name, w.name, w.chAddr, w.database, logLevel, strings.Join(extraYAML, "\n"))
 	if err := os.WriteFile(w.cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -534,4 +535,119 @@ func TestE2EPIIStaysSealed(t *testing.T) {
 	if leaks != 0 {
 		t.Fatalf("%d finding details hold an address in clear", leaks)
 	}
+}
+
+// TestE2EKeyRotation: events sealed under key 1, key 2 added to the key
+// file while the pipeline runs, new events sealed under key 2, old ones
+// still open; after `phishx keys rotate` every stored value is under key 2,
+// the row count is unchanged, and a ring without key 1 opens everything.
+func TestE2EKeyRotation(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "keys.yaml")
+	writeKeys := func(active int, versions ...int) {
+		t.Helper()
+		var b strings.Builder
+		fmt.Fprintf(&b, "active: %d\nkeys:\n", active)
+		for _, v := range versions {
+			fmt.Fprintf(&b, "  - version: %d\n    derive: true\n", v)
+		}
+		tmp := keyFile + ".tmp"
+		if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, keyFile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeKeys(1, 1)
+	w := newE2E(t, "info", "keys:\n  key_file: "+keyFile+"\n  reload_interval: 200ms\n")
+	w.run("migrate")
+	w.produceSynthetic(300, 8)
+	p := w.start()
+	w.waitRows(300, 3*time.Minute)
+
+	writeKeys(2, 1, 2)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(p.logs.String(), "key ring reloaded") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	w.produceSynthetic(300, 9)
+	w.waitRows(600, 3*time.Minute)
+	p.stop(t)
+
+	byVersion := w.keyVersions()
+	if byVersion[1] != 300 || byVersion[2] != 300 {
+		t.Fatalf("rows by key version before rotate = %v, want 300 under 1 and 300 under 2", byVersion)
+	}
+	out := w.run("keys", "rotate")
+	t.Log(strings.TrimSpace(out))
+	w.assertExactly(600)
+	if byVersion = w.keyVersions(); byVersion[2] != 600 || len(byVersion) != 1 {
+		t.Fatalf("rows by key version after rotate = %v, want all 600 under 2", byVersion)
+	}
+
+	// Key 1 can go: a ring of key 2 alone opens every stored value.
+	var master string
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
+			master = v
+		}
+	}
+	mk, err := keyring.DecodeMasterKey(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := keyring.FromMasterKey(mk, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := seal.NewSealer(ring, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := w.ch.Query(context.Background(), fmt.Sprintf(
+		"SELECT sender_sealed, subject_sealed FROM %s.email_analysis FINAL UNION ALL SELECT detail_sealed, '' FROM %s.findings FINAL",
+		w.database, w.database))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	opened := 0
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{a, b} {
+			if v == "" {
+				continue
+			}
+			if _, err := sealer.OpenString(v); err != nil {
+				t.Fatalf("a stored value does not open without key 1: %v", err)
+			}
+			opened++
+		}
+	}
+	if opened < 600 {
+		t.Fatalf("opened only %d values", opened)
+	}
+}
+
+func (w *e2e) keyVersions() map[uint32]uint64 {
+	w.t.Helper()
+	rows, err := w.ch.Query(context.Background(), fmt.Sprintf(
+		"SELECT key_version, count() FROM %s.email_analysis FINAL GROUP BY key_version", w.database))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[uint32]uint64{}
+	for rows.Next() {
+		var v uint32
+		var n uint64
+		if err := rows.Scan(&v, &n); err != nil {
+			w.t.Fatal(err)
+		}
+		out[v] = n
+	}
+	return out
 }

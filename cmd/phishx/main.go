@@ -67,6 +67,7 @@ func newRootCmd() *cobra.Command {
 		newLoginCmd(g),
 		newLogoutCmd(g),
 		newVerdictCmd(g),
+		newKeysCmd(g),
 	)
 	return root
 }

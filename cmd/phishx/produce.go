@@ -317,6 +317,15 @@ func (p *progress) add(n int) {
 	}
 }
 
+// set moves the progress to n done.
+func (p *progress) set(n int) {
+	if p.bar != nil {
+		_ = p.bar.Set(n)
+		return
+	}
+	p.add(n - int(p.n.Load()))
+}
+
 func (p *progress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()

@@ -96,6 +96,9 @@ type Sink struct {
 	analyses []analysisRow
 	findings []findingRow
 	bytes    int
+	// tokenPrefix tells insert_deduplication_token apart for writers that
+	// rewrite rows with the same offsets on purpose (re-sealing).
+	tokenPrefix string
 }
 
 var _ pipeline.Sink = (*Sink)(nil)
@@ -211,7 +214,7 @@ func (k *Sink) batchContext(ctx context.Context, table string, first, last int64
 	if !k.store.caps.DedupToken {
 		return ctx
 	}
-	token := fmt.Sprintf("%s/%d/%d-%d", table, partition, first, last)
+	token := fmt.Sprintf("%s%s/%d/%d-%d", k.tokenPrefix, table, partition, first, last)
 	return ch.Context(ctx, ch.WithSettings(ch.Settings{"insert_deduplication_token": token}))
 }
 
