@@ -22,9 +22,11 @@ run: build
 	deploy/clickhouse.sh start
 	$(BIN) demo --events $(EVENTS) --clickhouse $(PHISHX_CLICKHOUSE_ADDR)
 
-## test: start real Kafka and ClickHouse, then unit and integration tests with -race.
+## test: start real Kafka and ClickHouse, then unit and integration tests with -race;
+## then the end-to-end tests once more on the embedded broker (what a developer without Java runs).
 test: services-up
 	PHISHX_REQUIRE_SERVICES=1 $(GO) test -race -count=1 -timeout 40m $(PKGS)
+	PHISHX_REQUIRE_SERVICES=1 PHISHX_KAFKA_BROKERS= $(GO) test -count=1 -timeout 20m -run TestE2E ./cmd/phishx
 
 ## test-unit: the fast suite, embedded Kafka only; tests that need real services skip.
 test-unit:
