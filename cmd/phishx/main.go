@@ -1,5 +1,3 @@
-// Command phishx is the one PhishX binary: the pipeline, a gateway
-// simulator, migrations, model tools and the control plane.
 package main
 
 import (
