@@ -43,8 +43,10 @@ type DeadLetterWriter interface {
 	Reset()
 }
 
-// Decoder turns a record value into an event. Errors are permanent: the
-// record is dead-lettered with err's text as the reason.
+// Decoder turns a record value into an event. Errors are permanent (the
+// record is dead-lettered with err's text as the reason), except
+// schemas.ErrRegistryUnavailable, which is retried like a retryable stage
+// error.
 type Decoder interface {
 	DecodeEvent(value []byte) (*schemas.EmailEvent, error)
 }

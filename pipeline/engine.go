@@ -13,6 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/phishx/phishx/schemas"
 )
 
 // Log field keys, kept constant so log queries stay stable.
@@ -418,9 +420,18 @@ func (e *Engine) process(ctx context.Context, s *slot) {
 		s.reason = fmt.Sprintf("event too large: %d bytes, limit %d", len(kr.Value), e.cfg.MaxEventBytes)
 		return
 	}
-	ev, err := e.decode.DecodeEvent(kr.Value)
+	var ev *schemas.EmailEvent
+	attempts, err := e.retry(ctx, func() error {
+		var derr error
+		ev, derr = e.decode.DecodeEvent(kr.Value)
+		if derr != nil && !errors.Is(derr, schemas.ErrRegistryUnavailable) {
+			// Bad bytes stay bad: only a registry outage is worth waiting for.
+			derr = Permanent(derr.Error(), nil)
+		}
+		return derr
+	})
 	if err != nil {
-		s.out, s.stage, s.reason = outcomeDead, "decode", err.Error()
+		s.out, s.stage, s.reason, s.attempts = outcomeDead, "decode", err.Error(), attempts
 		return
 	}
 	s.rec = Record{
@@ -455,9 +466,15 @@ func (e *Engine) process(ctx context.Context, s *slot) {
 // runStage runs one stage with retries for retryable errors. It returns
 // the number of attempts made.
 func (e *Engine) runStage(ctx context.Context, st Stage, rec *Record) (int, error) {
+	return e.retry(ctx, func() error { return safeProcess(ctx, st, rec) })
+}
+
+// retry calls fn until it succeeds, drops, fails permanently or runs out of
+// attempts, backing off between tries. It returns the attempts made.
+func (e *Engine) retry(ctx context.Context, fn func() error) (int, error) {
 	backoff := e.cfg.Retry.InitialBackoff
 	for attempt := 1; ; attempt++ {
-		err := safeProcess(ctx, st, rec)
+		err := fn()
 		if err == nil || errors.Is(err, ErrDrop) || IsPermanent(err) {
 			return attempt, err
 		}

@@ -167,7 +167,7 @@ func runProduce(ctx context.Context, g *globalFlags, f *produceFlags, args []str
 		if isPhish {
 			phish++
 		}
-		key := app.EventKey(ev) // from the plaintext sender, before sealing
+		key := schemas.PartitionKey(ev) // from the plaintext sender, before sealing
 		if seal != nil {
 			if ev, err = seal(ev); err != nil {
 				return fmt.Errorf("seal event: %w", err)

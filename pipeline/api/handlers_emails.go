@@ -53,17 +53,25 @@ func (s *Server) handleSubmitEmail(w http.ResponseWriter, r *http.Request, p *pr
 		EnvelopeFrom: strings.TrimSpace(r.Header.Get(HeaderEnvelopeFrom)), EnvelopeTo: to,
 		ClientIP: strings.TrimSpace(r.Header.Get(HeaderClientIP)), RawMessage: raw,
 	}
+	key := schemas.PartitionKey(ev) // the same key gateways use, from the plaintext sender
 	sealed, err := s.d.Sealer.Seal(ev)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, CodeInternal, "could not encrypt the message")
 		return
 	}
 	val, err := s.d.Encoder.EncodeEvent(sealed)
-	if err != nil {
+	switch {
+	case errors.Is(err, schemas.ErrTooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, CodeTooLarge, "message too large")
+		return
+	case errors.Is(err, schemas.ErrInvalid):
+		writeError(w, http.StatusBadRequest, CodeBadRequest, "invalid event: "+invalidReason(err))
+		return
+	case err != nil:
 		writeError(w, http.StatusInternalServerError, CodeInternal, "could not encode the event")
 		return
 	}
-	if err := s.d.Producer.ProduceEvent(ctx, []byte(ev.EventID), val); err != nil {
+	if err := s.d.Producer.ProduceEvent(ctx, []byte(key), val); err != nil {
 		s.audit(ctx, Event{Actor: p.UserID, ActorRole: string(p.Role), Action: ActEmailSubmit, Target: ev.EventID,
 			Outcome: OutcomeError, Reason: "produce", RequestID: p.RequestID, IP: p.IP})
 		writeError(w, http.StatusServiceUnavailable, CodeUnavailable, "could not queue the message")
@@ -72,4 +80,13 @@ func (s *Server) handleSubmitEmail(w http.ResponseWriter, r *http.Request, p *pr
 	s.audit(ctx, Event{Actor: p.UserID, ActorRole: string(p.Role), Action: ActEmailSubmit, Target: ev.EventID,
 		Outcome: OutcomeSuccess, RequestID: p.RequestID, IP: p.IP})
 	writeJSON(w, http.StatusAccepted, SubmitResponse{EventID: ev.EventID})
+}
+
+// invalidReason is the schema's own short reason (it never quotes PII).
+func invalidReason(err error) string {
+	var de *schemas.DecodeError
+	if errors.As(err, &de) {
+		return de.Reason
+	}
+	return "rejected by the schema"
 }

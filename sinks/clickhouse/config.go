@@ -23,6 +23,8 @@ type Config struct {
 	Password     string        `yaml:"-"`
 	DialTimeout  time.Duration `yaml:"dial_timeout"`
 	MaxOpenConns int           `yaml:"max_open_conns"`
+	// Compression of the native protocol's blocks: "lz4", "zstd" or "none".
+	Compression string `yaml:"compression"`
 	// RetentionDays sets a TTL on the result tables where the server
 	// supports TTL; 0 keeps rows forever.
 	RetentionDays int `yaml:"retention_days"`
@@ -38,6 +40,7 @@ func DefaultConfig() Config {
 		User:         "default",
 		DialTimeout:  5 * time.Second,
 		MaxOpenConns: 4,
+		Compression:  "lz4",
 		AutoMigrate:  true,
 	}
 }
@@ -63,6 +66,9 @@ func (c *Config) Validate() error {
 	if c.MaxOpenConns < 1 {
 		errs = append(errs, errors.New("clickhouse.max_open_conns: must be at least 1"))
 	}
+	if _, ok := compressionMethod(c.Compression); !ok {
+		errs = append(errs, fmt.Errorf("clickhouse.compression: %q is not one of lz4, zstd, none", c.Compression))
+	}
 	if c.RetentionDays < 0 {
 		errs = append(errs, errors.New("clickhouse.retention_days: must not be negative"))
 	}
@@ -76,15 +82,36 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) {
 	}
 }
 
-// Open connects with the native protocol and pings.
+// ErrUnreachable is wrapped by Open when the server does not answer a ping.
+var ErrUnreachable = errors.New("clickhouse unreachable")
+
+func compressionMethod(name string) (ch.CompressionMethod, bool) {
+	switch name {
+	case "lz4":
+		return ch.CompressionLZ4, true
+	case "zstd":
+		return ch.CompressionZSTD, true
+	case "none":
+		return ch.CompressionNone, true
+	}
+	return ch.CompressionNone, false
+}
+
+// Open validates c, connects with the native protocol (the HTTP protocol
+// of clickhouse-go does not work with 18.16) and pings within
+// c.DialTimeout. The caller owns the connection.
 func Open(ctx context.Context, c Config) (driver.Conn, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	method, _ := compressionMethod(c.Compression)
 	conn, err := ch.Open(&ch.Options{
 		Addr:         []string{c.Addr},
 		Auth:         ch.Auth{Username: c.User, Password: c.Password},
 		DialTimeout:  c.DialTimeout,
 		MaxOpenConns: c.MaxOpenConns,
 		MaxIdleConns: c.MaxOpenConns,
-		Compression:  &ch.Compression{Method: ch.CompressionLZ4},
+		Compression:  &ch.Compression{Method: method},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: %w", c.Addr, err)
@@ -93,7 +120,7 @@ func Open(ctx context.Context, c Config) (driver.Conn, error) {
 	defer cancel()
 	if err := conn.Ping(pctx); err != nil {
 		_ = conn.Close()
-		return nil, fmt.Errorf("clickhouse %s unreachable: %w", c.Addr, err)
+		return nil, fmt.Errorf("%w at %s (user %s): %w", ErrUnreachable, c.Addr, c.User, err)
 	}
 	return conn, nil
 }

@@ -56,10 +56,6 @@ func (s *Store) count(ctx context.Context, q string, args ...any) (int, error) {
 	return int(n), nil
 }
 
-const analysisColumns = `event_id, tenant, gateway, received_at, processed_at, sender_domain, score, action,
-	model_name, model_version, url_count, attachments, finding_codes, sender_sealed, recipients_sealed,
-	subject_sealed, client_ip_sealed, key_version, src_topic, src_partition, src_offset, ingest_version`
-
 func (s *Store) resealAnalyses(ctx context.Context, r Resealer, active uint32, progress func(string, int, int)) (int, error) {
 	where := fmt.Sprintf("key_version != %d AND key_version != 0", active)
 	total, err := s.count(ctx, fmt.Sprintf("SELECT count() FROM %s.email_analysis FINAL WHERE %s", s.cfg.Database, where))
