@@ -651,3 +651,103 @@ func (w *e2e) keyVersions() map[uint32]uint64 {
 	}
 	return out
 }
+
+// TestE2EBadTokensAreDeadLettered: tampered, truncated, wrong-key and
+// unknown-version tokens each land in the dead-letter topic with a reason
+// naming the field and key version; none leaves a row; the good events
+// around them are all written.
+func TestE2EBadTokensAreDeadLettered(t *testing.T) {
+	w := newE2E(t, "info")
+	w.run("migrate")
+	w.produceSynthetic(200, 10)
+
+	var master string
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
+			master = v
+		}
+	}
+	sealerFor := func(masterB64 string) *seal.Sealer {
+		mk, err := keyring.DecodeMasterKey(masterB64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ring, err := keyring.FromMasterKey(mk, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := seal.NewSealer(ring, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	right := sealerFor(master)
+	other := make([]byte, 32)
+	_, _ = rand.Read(other)
+	wrong := sealerFor(base64.StdEncoding.EncodeToString(other))
+
+	gc := loadgen.DefaultConfig()
+	gc.Seed = 11
+	gen, err := loadgen.New(gc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := func(s *seal.Sealer) *schemas.EmailEvent {
+		ev, err := s.Seal(gen.Next())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	tampered := sealed(right)
+	tampered.RawMessage[len(tampered.RawMessage)/2] ^= 0x01
+	truncated := sealed(right)
+	truncated.EnvelopeFrom = truncated.EnvelopeFrom[:len(truncated.EnvelopeFrom)/2]
+	wrongKey := sealed(wrong)
+	unknownVersion := sealed(right)
+	unknownVersion.KeyVersion = 7
+
+	reg, err := schemas.NewEmbeddedRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec := schemas.NewCodec(reg)
+	cl := w.kafkaClient()
+	for _, ev := range []*schemas.EmailEvent{tampered, truncated, wrongKey, unknownVersion} {
+		v, err := codec.EncodeEvent(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: w.name + ".emails", Value: v}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.produceSynthetic(200, 12)
+
+	p := w.start()
+	w.waitRows(400, 3*time.Minute)
+	dead := w.readDLQ(4)
+	p.stop(t)
+	w.assertExactly(400)
+	var reasons []string
+	for _, d := range dead {
+		if s := headerValue(d, pipeline.HeaderDLQStage); s != "decrypt" {
+			t.Errorf("dead letter from stage %q, want decrypt", s)
+		}
+		reasons = append(reasons, headerValue(d, pipeline.HeaderDLQReason))
+	}
+	all := strings.Join(reasons, "\n")
+	t.Logf("reasons:\n%s", all)
+	if len(dead) != 4 {
+		t.Fatalf("dead letters = %d, want 4", len(dead))
+	}
+	for _, want := range []string{"field raw_message, key version 1", "field envelope_from", "unknown key version 7"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no reason mentions %q", want)
+		}
+	}
+	if strings.Contains(p.logs.String(), tampered.EventID) && strings.Contains(p.logs.String(), "gAAAA") {
+		t.Error("a token reached the logs")
+	}
+}
