@@ -79,7 +79,7 @@ corpus, seed and flags always give a byte-identical file.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&corpusDir, "corpus", "", "corpus directory holding phish/ and ham/ .eml files (required)")
-	fl.StringVar(&out, "out", "", "model file to write, e.g. stages/score/models/phishx-lr-1.json.gz (required)")
+	fl.StringVar(&out, "out", "", "model file to write, e.g. stages/score/models/phishx-lr-2.json.gz (required)")
 	fl.Uint64Var(&cfg.Hyper.Seed, "seed", cfg.Hyper.Seed, "random seed for example shuffling")
 	fl.IntVar(&cfg.Hyper.Folds, "folds", cfg.Hyper.Folds, "cross-validation folds")
 	fl.IntVar(&cfg.Hyper.Epochs, "epochs", cfg.Hyper.Epochs, "training epochs")

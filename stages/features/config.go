@@ -10,7 +10,14 @@ import (
 // records the version it was trained on; a model trained on another
 // version must be refused, because the same hashed index would mean a
 // different thing.
-const FeatureSetVersion = "phishx-fs-1"
+//
+// phishx-fs-2 dropped the signals that encode message format or era rather
+// than an attack (MIME part counts, HTML-only / HTML-and-text structure,
+// hidden-by-style text, image, link, recipient, attachment and word count
+// buckets, PDF and attached-message attachments, reply and emoji subjects):
+// on the training corpus they separate modern phishing from 2002 ham, on
+// modern mail they flag every newsletter.
+const FeatureSetVersion = "phishx-fs-2"
 
 // HashBits is the width of the hashed feature space: every feature index
 // lies in [0, Dim).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"path"
 	"slices"
 	"strings"
@@ -167,18 +166,6 @@ func (b *builder) signal(code, detail string) {
 	b.signals = append(b.signals, Signal{Code: code, Detail: detail})
 }
 
-// bucket names a count by its power-of-two bucket: 0, 1, 2-3, 4-7, ...
-func bucket(prefix string, n int) string {
-	if n <= 0 {
-		return prefix + "_0"
-	}
-	k := bits.Len(uint(n)) - 1
-	if k > 6 {
-		k = 6
-	}
-	return fmt.Sprintf("%s_2^%d", prefix, k)
-}
-
 func (b *builder) headers(set *Set, hdr []field) {
 	set.Subject = replacePlaceholders(decodeHeader(get(hdr, "subject")))
 	from := parseAddresses(get(hdr, "from"))
@@ -207,30 +194,17 @@ func (b *builder) headers(set *Set, hdr []field) {
 			}
 		}
 	}
-	to := parseAddresses(get(hdr, "to"))
-	cc := parseAddresses(get(hdr, "cc"))
-	if len(to) == 0 {
+	if to := parseAddresses(get(hdr, "to")); len(to) == 0 {
 		b.signal("to_missing", "no readable To address (undisclosed recipients)")
 	}
-	b.signal(bucket("recipients", len(to)+len(cc)), "")
 
 	s := set.Subject
 	if s != "" {
-		lower := strings.ToLower(s)
-		for _, p := range [...]string{"re:", "aw:", "fw:", "fwd:", "res:", "enc:", "tr:", "wg:"} {
-			if strings.HasPrefix(lower, p) {
-				b.signal("subject_reply", "")
-				break
-			}
-		}
 		if upper, letters := countCase(s); letters >= 6 && upper*10 >= letters*8 {
 			b.signal("subject_caps", "subject is in capitals")
 		}
 		if strings.ContainsAny(s, "!") {
 			b.signal("subject_exclaim", "")
-		}
-		if hasEmoji(s) {
-			b.signal("subject_emoji", "subject contains symbols or emoji")
 		}
 		b.subject = b.hashWords(s, prefixSubject, b.subject)
 		if cue := cues(s, urgencyWords); cue != "" {
@@ -267,15 +241,6 @@ func countCase(s string) (upper, letters int) {
 	return
 }
 
-func hasEmoji(s string) bool {
-	for _, r := range s {
-		if r >= 0x2600 && r <= 0x27BF || r >= 0x1F300 && r <= 0x1FAFF {
-			return true
-		}
-	}
-	return false
-}
-
 var riskyExt = map[string]string{
 	".html": "att_html", ".htm": "att_html", ".shtml": "att_html", ".xhtml": "att_html", ".svg": "att_html",
 	".iso": "att_disk_image", ".img": "att_disk_image", ".vhd": "att_disk_image", ".vhdx": "att_disk_image",
@@ -287,7 +252,6 @@ var riskyExt = map[string]string{
 	".com": "att_executable", ".pif": "att_executable", ".cpl": "att_executable", ".dll": "att_executable",
 	".docm": "att_macro_doc", ".xlsm": "att_macro_doc", ".pptm": "att_macro_doc", ".dotm": "att_macro_doc",
 	".xlsb": "att_macro_doc", ".doc": "att_macro_doc", ".xls": "att_macro_doc", ".ppt": "att_macro_doc",
-	".pdf": "att_pdf", ".eml": "att_message", ".msg": "att_message",
 }
 
 var attDetail = map[string]string{
@@ -296,14 +260,11 @@ var attDetail = map[string]string{
 	"att_archive":     "archive attachment %s",
 	"att_executable":  "executable attachment %s",
 	"att_macro_doc":   "Office document that can carry macros: %s",
-	"att_pdf":         "PDF attachment %s",
-	"att_message":     "attached message %s",
 	"att_archive_exe": "archive %s contains a program (%s)",
 }
 
 func (b *builder) body(set *Set, w *walker) {
 	set.Attachments = len(w.atts)
-	b.signal(bucket("attachments", len(w.atts)), "")
 	for _, a := range w.atts {
 		ext := path.Ext(a.name)
 		if code, ok := riskyExt[ext]; ok {
@@ -318,17 +279,9 @@ func (b *builder) body(set *Set, w *walker) {
 			}
 		}
 	}
-	switch {
-	case w.hasHTML && !w.hasPlain:
-		b.signal("mime_html_only", "")
-	case w.hasHTML:
-		b.signal("mime_html_and_text", "")
-	case w.hasPlain:
-		b.signal("mime_text_only", "")
-	default:
+	if !w.hasText {
 		b.signal("mime_no_text", "no readable text part")
 	}
-	b.signal(bucket("parts", w.parts), "")
 	if w.htmlForm {
 		b.signal("html_form", "the message itself contains a form")
 	}
@@ -338,10 +291,6 @@ func (b *builder) body(set *Set, w *walker) {
 	if w.htmlScript {
 		b.signal("html_script", "the message contains script")
 	}
-	if w.htmlHiddenText {
-		b.signal("html_hidden_text", "the message hides text from the reader")
-	}
-	b.signal(bucket("images", w.htmlImages), "")
 	if len(w.limits) > 0 {
 		b.signal("limits_hit", "message exceeds parsing limits: "+strings.Join(w.limits, ", "))
 	}
@@ -350,7 +299,6 @@ func (b *builder) body(set *Set, w *walker) {
 
 func (b *builder) links(set *Set, links []link) {
 	set.URLCount = len(links)
-	b.signal(bucket("urls", len(links)), "")
 	domains := make([]string, 0, 8)
 	toSender := false
 	for _, l := range links {
@@ -407,7 +355,6 @@ func (b *builder) links(set *Set, links []link) {
 			}
 		}
 	}
-	b.signal(bucket("link_domains", len(domains)), "")
 	if len(domains) > 0 && set.SenderDomain != "" && !toSender {
 		b.signal("links_offsite", fmt.Sprintf("no link goes to the sender's domain %s", set.SenderDomain))
 	}
@@ -568,7 +515,6 @@ func (b *builder) text(s string) {
 	if len(urgent) >= 2 {
 		b.signal("urgency_cue", "presses for urgency: "+strings.Join(urgent, ", "))
 	}
-	b.signal(bucket("words", nWords), "")
 }
 
 // finish merges the families into one sorted vector: each text family is

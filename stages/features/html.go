@@ -20,7 +20,6 @@ func (w *walker) html(data []byte) {
 		anchorHref string
 		anchorText strings.Builder
 		text       strings.Builder
-		hidden     int
 	)
 	text.Grow(min(len(data), w.cfg.MaxTextBytes))
 	flushAnchor := func() {
@@ -71,21 +70,15 @@ func (w *walker) html(data []byte) {
 				}
 				continue
 			}
-			var href, src, typ, style string
+			var href, typ string
 			for hasAttr {
 				var k, v []byte
 				k, v, hasAttr = z.TagAttr()
 				switch string(k) {
 				case "href":
 					href = string(v)
-				case "src":
-					src = string(v)
 				case "type":
 					typ = strings.ToLower(string(v))
-				case "style":
-					if a == atom.Div || a == atom.Span || a == atom.P || a == atom.Td {
-						style = strings.ToLower(string(v))
-					}
 				}
 			}
 			switch a {
@@ -112,15 +105,6 @@ func (w *walker) html(data []byte) {
 				if typ == "password" {
 					w.htmlPassword = true
 				}
-			case atom.Img:
-				w.htmlImages++
-				if strings.HasPrefix(strings.ToLower(src), "http") {
-					w.htmlExternalImg++
-				}
-			}
-			if strings.Contains(style, "display:none") || strings.Contains(style, "display: none") ||
-				strings.Contains(style, "font-size:0") || strings.Contains(style, "font-size: 0") {
-				hidden++
 			}
 			if isBlock(a) {
 				text.WriteByte('\n')
@@ -128,9 +112,6 @@ func (w *walker) html(data []byte) {
 		}
 	}
 	flushAnchor()
-	if hidden > 0 {
-		w.htmlHiddenText = true
-	}
 	// Bare URLs in HTML text are not collected: anchors carry the links,
 	// and their text often repeats the href.
 	w.addText(replacePlaceholders(text.String()))

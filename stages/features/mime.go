@@ -38,10 +38,9 @@ type walker struct {
 	links []link
 	atts  []attachment
 
-	hasHTML, hasPlain           bool
-	htmlForm, htmlPassword      bool
-	htmlScript, htmlHiddenText  bool
-	htmlImages, htmlExternalImg int
+	hasText                bool // a text/plain or text/html part was read
+	htmlForm, htmlPassword bool
+	htmlScript             bool
 
 	limits []string // names of soft limits hit, in order, unique
 	err    error    // set when the context ends
@@ -309,11 +308,11 @@ func (w *walker) textPart(ctype string, params map[string]string, hdr []field, b
 	data := toUTF8(w.decodeTransfer(hdr, body), params["charset"])
 	data = normalizeNewlines(data)
 	if ctype == "text/html" {
-		w.hasHTML = true
+		w.hasText = true
 		w.html(data)
 		return
 	}
-	w.hasPlain = true
+	w.hasText = true
 	s := replacePlaceholders(string(data))
 	w.addText(s)
 	w.bareURLs(s)

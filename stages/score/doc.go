@@ -14,10 +14,12 @@
 //     cross-validation metrics on the raw and the sanitized views, and the
 //     non-zero weights. Loading refuses a file made for another feature set
 //     (ErrFeatureSetVersion). The shipped model is embedded
-//     (models/phishx-lr-1.json.gz, Embedded) and reproduced byte for byte
+//     (models/phishx-lr-2.json.gz, Embedded) and reproduced byte for byte
 //     by: phishx train --corpus ../shared/corpus --out
-//     stages/score/models/phishx-lr-1.json.gz --seed 1 --folds 5.
-//   - Rules ("rules", version "rules-1"): hand-set weights on the named
+//     stages/score/models/phishx-lr-2.json.gz --seed 1 --folds 5.
+//     TestOutOfDistributionSyntheticHam checks it on synthetic modern
+//     traffic (benchmarks/loadgen, never trained on).
+//   - Rules ("rules", version "rules-2"): hand-set weights on the named
 //     signals, not learned from data; a fallback or shadow model.
 //
 // Findings name the signals with the largest positive contribution to the

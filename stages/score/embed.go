@@ -6,9 +6,9 @@ import (
 )
 
 // EmbeddedModelFile is the shipped model's path inside this package.
-const EmbeddedModelFile = "models/phishx-lr-1.json.gz"
+const EmbeddedModelFile = "models/phishx-lr-2.json.gz"
 
-//go:embed models/phishx-lr-1.json.gz
+//go:embed models/phishx-lr-2.json.gz
 var embeddedModel []byte
 
 // Embedded loads the shipped production model. Each call decodes a fresh

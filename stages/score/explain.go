@@ -1,7 +1,6 @@
 package score
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -73,23 +72,7 @@ func describe(s features.Signal) string {
 		return s.Detail
 	}
 	code := s.Code
-	if name, ok := strings.CutSuffix(code, "_0"); ok {
-		return strings.ReplaceAll(name, "_", " ") + ": none"
-	}
-	if i := strings.Index(code, "_2^"); i > 0 {
-		var k int
-		fmt.Sscanf(code[i+3:], "%d", &k)
-		return fmt.Sprintf("%s: %d or more", strings.ReplaceAll(code[:i], "_", " "), 1<<k)
-	}
 	switch code {
-	case "mime_html_only":
-		return "HTML-only message, no plain-text part"
-	case "mime_html_and_text":
-		return "message has both HTML and plain-text parts"
-	case "mime_text_only":
-		return "plain-text message"
-	case "subject_reply":
-		return "subject looks like a reply or forward"
 	case "subject_exclaim":
 		return "subject contains '!'"
 	case "subject_missing":

@@ -7,7 +7,7 @@ import (
 // RulesName and RulesVersion identify the rule-based scorer.
 const (
 	RulesName    = "rules"
-	RulesVersion = "rules-1"
+	RulesVersion = "rules-2"
 )
 
 // Rules is a small, honest rule-based scorer: hand-set weights (not
@@ -21,7 +21,7 @@ type Rules struct {
 
 var _ Model = (*Rules)(nil)
 
-// NewRules returns the "rules-1" scorer.
+// NewRules returns the "rules-2" scorer.
 func NewRules() *Rules {
 	return &Rules{bias: -3, weights: map[string]float64{
 		// Links.
@@ -35,8 +35,6 @@ func NewRules() *Rules {
 		"url_many_subdomains": 1.0,
 		"link_text_mismatch":  2.0,
 		"link_text_brand":     1.0,
-		"urls_2^3":            0.5, // 8-15 links
-		"urls_2^4":            0.7,
 		// Sender.
 		"display_name_spoof": 2.0,
 		"display_name_brand": 1.5,
@@ -50,20 +48,19 @@ func NewRules() *Rules {
 		"att_archive_exe": 3.0,
 		"att_macro_doc":   1.5,
 		// Content.
-		"html_form":        1.0,
-		"html_password":    2.0,
-		"html_hidden_text": 1.0,
-		"credential_cue":   1.0,
-		"urgency_cue":      0.8,
-		"subject_urgency":  0.8,
-		"limits_hit":       1.0,
+		"html_form":       1.0,
+		"html_password":   2.0,
+		"credential_cue":  1.0,
+		"urgency_cue":     0.8,
+		"subject_urgency": 0.8,
+		"limits_hit":      1.0,
 	}}
 }
 
 // Name returns "rules".
 func (r *Rules) Name() string { return RulesName }
 
-// Version returns "rules-1".
+// Version returns "rules-2".
 func (r *Rules) Version() string { return RulesVersion }
 
 // Score sums the weights of the signals present.

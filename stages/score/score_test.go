@@ -125,7 +125,7 @@ func TestRules(t *testing.T) {
 			t.Errorf("findings %v lack %s", codes, want)
 		}
 	}
-	if r.Name() != "rules" || r.Version() != "rules-1" {
+	if r.Name() != "rules" || r.Version() != "rules-2" {
 		t.Error("rules name or version changed")
 	}
 }
@@ -161,7 +161,7 @@ func TestStageProcess(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := rec.Analysis
-			if a.Action != tt.wantAction || a.ModelName != "rules" || a.ModelVersion != "rules-1" {
+			if a.Action != tt.wantAction || a.ModelName != "rules" || a.ModelVersion != "rules-2" {
 				t.Errorf("analysis = %+v", a)
 			}
 		})

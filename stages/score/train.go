@@ -65,7 +65,7 @@ type TrainConfig struct {
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{
 		Name:      "phishx-lr",
-		Version:   "1",
+		Version:   "2",
 		Hyper:     DefaultHyper(),
 		Features:  features.DefaultConfig(),
 		Threshold: 0.5,
