@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
@@ -42,9 +43,13 @@ type Engine struct {
 	sinks         []*guardedSink // dead letters first, then the sinks in order
 	ledger        Ledger
 	ledgerBreaker *gobreaker.CircuitBreaker[struct{}]
-	observers     []PartitionObserver
-	now           func() time.Time
-	extraKgo      []kgo.Opt
+	// ledgerTopic names the events topic in the ledger by name and topic
+	// id, so that offsets of a recreated topic or another cluster (whose
+	// offsets mean other records) are never mistaken for written ones.
+	ledgerTopic Topic
+	observers   []PartitionObserver
+	now         func() time.Time
+	extraKgo    []kgo.Opt
 
 	// mu serialises the poll loop's processing and flushing with the
 	// group callbacks (which run on the client's goroutine).
@@ -179,6 +184,9 @@ func NewEngine(cfg Config, log *zap.Logger, decode Decoder, stages []Stage, sink
 // commits, leaves the group and returns. It returns a non-nil error only if
 // the final flush or commit failed (the records will be redelivered).
 func (e *Engine) Run(ctx context.Context) error {
+	if e.ledger != nil {
+		e.resolveLedgerTopic(ctx)
+	}
 	e.log.Info("consuming",
 		zap.String("topic", string(e.cfg.EventsTopic)),
 		zap.String("group", e.cfg.Group),
@@ -240,6 +248,38 @@ func (e *Engine) shutdown() error {
 		zap.Int64(logKeyDead, st.DeadLettered), zap.Int64(logKeyDropped, st.Dropped),
 		zap.Int64(logKeySkipped, st.Skipped))
 	return err
+}
+
+// resolveLedgerTopic looks up the events topic's id. Without one (an old
+// broker, or the lookup failing) the ledger is written but never used to
+// skip: rewriting rows is safe, skipping unwritten ones is not.
+func (e *Engine) resolveLedgerTopic(ctx context.Context) {
+	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	md, err := kadm.NewClient(e.client).Metadata(mctx, string(e.cfg.EventsTopic))
+	if err == nil {
+		td, ok := md.Topics[string(e.cfg.EventsTopic)]
+		switch {
+		case !ok:
+			err = errors.New("topic not in metadata")
+		case td.Err != nil:
+			err = td.Err
+		case td.ID == (kadm.TopicID{}):
+			err = errors.New("broker reports no topic id")
+		default:
+			e.ledgerTopic = Topic(string(e.cfg.EventsTopic) + "@" + td.ID.String())
+			return
+		}
+	}
+	e.log.Warn("events topic id unknown: the ledger will not be used to skip written records", zap.Error(err))
+}
+
+// ledgerKey is tp as the ledger names it.
+func (e *Engine) ledgerKey(tp TopicPartition) TopicPartition {
+	if e.ledgerTopic == "" {
+		return tp
+	}
+	return TopicPartition{Topic: e.ledgerTopic, Partition: tp.Partition}
 }
 
 // pollWait is how long one poll may wait: until the batch is due, or a
@@ -526,7 +566,7 @@ func (e *Engine) flushLocked(ctx context.Context) error {
 	if len(errs) == 0 && e.ledger != nil {
 		written := make(map[TopicPartition]int64, len(e.pending))
 		for tp, p := range e.pending {
-			written[tp] = p.last.Offset
+			written[e.ledgerKey(tp)] = p.last.Offset
 		}
 		_, err := e.ledgerBreaker.Execute(func() (struct{}, error) {
 			return struct{}{}, e.ledger.Save(fctx, e.cfg.Group, written)
@@ -569,15 +609,21 @@ func (e *Engine) onAssigned(ctx context.Context, _ *kgo.Client, assigned map[str
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	parts := toParts(assigned)
-	if e.ledger != nil && len(parts) > 0 {
-		written, err := e.ledger.Load(ctx, e.cfg.Group, parts)
+	if e.ledger != nil && len(parts) > 0 && e.ledgerTopic != "" {
+		keys := make([]TopicPartition, len(parts))
+		for i, tp := range parts {
+			keys[i] = e.ledgerKey(tp)
+		}
+		written, err := e.ledger.Load(ctx, e.cfg.Group, keys)
 		if err != nil {
 			// Safe to go on: without the ledger we may rewrite rows, and the
 			// sinks are idempotent; we only lose the shortcut.
 			e.log.Warn("ledger unavailable; redelivered records will be rewritten", zap.Error(err))
 		}
-		for tp, off := range written {
-			e.written[tp] = off
+		for _, tp := range parts {
+			if off, ok := written[e.ledgerKey(tp)]; ok {
+				e.written[tp] = off
+			}
 		}
 	}
 	for _, o := range e.observers {

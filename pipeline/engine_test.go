@@ -306,3 +306,26 @@ func TestEngineSecondConsumerJoinsMidStream(t *testing.T) {
 		}
 	}
 }
+
+// A ledger entry for another incarnation of the topic (recreated, or on
+// another cluster) must not make the engine skip records it never wrote.
+func TestEngineLedgerIgnoresOtherTopicIncarnations(t *testing.T) {
+	h := newHarness(t)
+	ledger := sinktest.NewLedger()
+	stale := map[pipeline.TopicPartition]int64{}
+	for p := range int32(4) {
+		stale[pipeline.TopicPartition{Topic: h.cfg.EventsTopic, Partition: p}] = 1_000_000
+		stale[pipeline.TopicPartition{Topic: h.cfg.EventsTopic + "@00000000-0000-0000-0000-000000000001", Partition: p}] = 1_000_000
+	}
+	if err := ledger.Save(context.Background(), h.cfg.Group, stale); err != nil {
+		t.Fatal(err)
+	}
+	sink := sinktest.New("mem")
+	h.produceValues(events(0, 200)...)
+	r := h.start(zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)), nil, []pipeline.Sink{sink}, ledger)
+	waitFor(t, "200 rows", func() bool { return len(sink.Written()) == 200 })
+	r.stop(t)
+	if st := r.engine.Stats(); st.Skipped != 0 {
+		t.Fatalf("skipped %d records on the strength of a stale ledger", st.Skipped)
+	}
+}

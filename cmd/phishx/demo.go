@@ -123,7 +123,7 @@ func runDemo(ctx context.Context, g *globalFlags, f *demoFlags, stdout, stderr i
 	var seen int64
 	for {
 		st := p.Engine().Stats()
-		n := st.Written + st.DeadLettered + st.Dropped
+		n := st.Written + st.DeadLettered + st.Dropped + st.Skipped
 		if n > seen {
 			prog.add(int(n - seen))
 			seen = n

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -304,6 +305,9 @@ func TestE2EExactlyOnceAcrossSIGKILL(t *testing.T) {
 	w.waitRows(10000, 5*time.Minute)
 	p.stop(t)
 	w.assertExactly(10000)
+	if c.unique > 0 && !regexp.MustCompile(`"msg":"stopped".*"skipped":[1-9]`).MatchString(p.logs.String()) {
+		t.Error("the restarted consumer skipped nothing: the offset ledger was not used")
+	}
 	if got := w.committed(); got != 10000 {
 		t.Fatalf("committed offsets = %d, want 10000", got)
 	}
