@@ -22,7 +22,7 @@ echo "api_load: writing 500 verdicts to look up" >&2
 bin/phishx demo --events 500 --json >/dev/null
 id=$(clickhouse-client --query "SELECT event_id FROM phishx.email_analysis ORDER BY processed_at DESC LIMIT 1")
 
-bin/phishx api --addr 127.0.0.1:$port >/tmp/phishx-api-load.log 2>&1 &
+bin/phishx api --addr 127.0.0.1:$port --control-topic "phishx.control.loadtest.$(date +%s)" >/tmp/phishx-api-load.log 2>&1 &
 api=$!
 trap 'kill $api 2>/dev/null; wait $api 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done

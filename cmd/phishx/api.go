@@ -34,6 +34,7 @@ type apiFlags struct {
 	brokers  string
 	chAddr   string
 	database string
+	control  string
 }
 
 func newAPICmd(g *globalFlags) *cobra.Command {
@@ -53,6 +54,7 @@ PHISHX_ADMIN_EMAIL and PHISHX_ADMIN_PASSWORD to create the first admin.`,
 	cmd.Flags().StringVar(&f.brokers, "brokers", "", "Kafka brokers (default: config, then the embedded broker's port)")
 	cmd.Flags().StringVar(&f.chAddr, "clickhouse", api.DefaultClickHouseConfig().Addr, "ClickHouse native address")
 	cmd.Flags().StringVar(&f.database, "database", api.DefaultClickHouseConfig().Database, "ClickHouse database")
+	cmd.Flags().StringVar(&f.control, "control-topic", string(store.DefaultConfig().Topic), "compacted topic holding users, token families and revocations")
 	return cmd
 }
 
@@ -128,6 +130,7 @@ func runAPI(ctx context.Context, g *globalFlags, f *apiFlags) error {
 
 	scfg := store.DefaultConfig()
 	scfg.Brokers = brokers
+	scfg.Topic = pipeline.Topic(f.control)
 	st, err := store.Open(ctx, scfg, log)
 	if err != nil {
 		return err

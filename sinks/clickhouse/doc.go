@@ -33,7 +33,10 @@
 // exactly once in ClickHouse:
 //
 //   - Every table is a ReplacingMergeTree keyed by the event
-//     ((tenant, event_id), plus code for findings), versioned by
+//     ((event_id, tenant), plus code for findings: event_id first so a
+//     lookup by id reads a few granules, tenant in the key so one tenant's
+//     gateway cannot replace another tenant's row by reusing its id),
+//     versioned by
 //     ingest_version (the processing time in ns): a redelivered event
 //     replaces its earlier row. Replacement happens at merge time, so
 //     queries must read with FINAL or argMax (deploy/sql/analyst.sql).

@@ -119,7 +119,7 @@ func emailAnalysisDDL(db string, c Capabilities, cfg Config) []string {
 	ingest_version    UInt64
 ) ENGINE = ReplacingMergeTree(ingest_version)
 PARTITION BY toYYYYMM(received_at)
-ORDER BY (tenant, event_id)%s%s`, db, lc(c), lc(c), ts(c), ts(c), lc(c), lc(c), lc(c),
+ORDER BY (event_id, tenant)%s%s`, db, lc(c), lc(c), ts(c), ts(c), lc(c), lc(c), lc(c),
 		ttl(c, cfg, "received_at"), dedupSettings(c))}
 }
 
@@ -138,7 +138,7 @@ func findingsDDL(db string, c Capabilities, cfg Config) []string {
 	ingest_version UInt64
 ) ENGINE = ReplacingMergeTree(ingest_version)
 PARTITION BY toYYYYMM(received_at)
-ORDER BY (tenant, event_id, code)%s%s`, db, lc(c), ts(c), lc(c), lc(c),
+ORDER BY (event_id, tenant, code)%s%s`, db, lc(c), ts(c), lc(c), lc(c),
 		ttl(c, cfg, "received_at"), dedupSettings(c))}
 }
 
