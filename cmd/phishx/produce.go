@@ -34,6 +34,9 @@ type produceFlags struct {
 	plaintext bool
 	tenant    string
 	gateway   string
+	// labels, when set, receives every synthetic event id with whether
+	// the generator made it as phish (the demo grades verdicts with it).
+	labels map[string]bool
 }
 
 func newProduceCmd(g *globalFlags) *cobra.Command {
@@ -166,6 +169,9 @@ func runProduce(ctx context.Context, g *globalFlags, f *produceFlags, args []str
 		}
 		if isPhish {
 			phish++
+		}
+		if f.labels != nil {
+			f.labels[ev.EventID] = isPhish
 		}
 		key := schemas.PartitionKey(ev) // from the plaintext sender, before sealing
 		if seal != nil {
