@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/phishx/phishx/pipeline"
 	"github.com/phishx/phishx/pipeline/api/auth"
 )
 
@@ -46,8 +48,9 @@ func openTestClickHouse(t *testing.T) *ClickHouse {
 	return c
 }
 
-// The whole flow against kfake and the real ClickHouse: login, call,
-// refresh, logout, with the audit log read back from ClickHouse.
+// The whole flow against the real Kafka (PHISHX_KAFKA_BROKERS, as make test
+// sets it; kfake otherwise) and the real ClickHouse: login, call, refresh,
+// logout, with the audit log read back from ClickHouse.
 func TestClickHouseFlow(t *testing.T) {
 	c := openTestClickHouse(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -76,7 +79,11 @@ func TestClickHouseFlow(t *testing.T) {
 	if err := fb.Send(); err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, nil, c, c)
+	brokers := pipeline.BrokerList(os.Getenv("PHISHX_KAFKA_BROKERS"))
+	if len(brokers) == 0 {
+		brokers = nil // kfake
+	}
+	h := newHarnessOn(t, brokers, pipeline.Topic(fmt.Sprintf("phishx.control.test.%d", time.Now().UnixNano())), c, c)
 	an := h.createUser(t, "ch@example.com", auth.RoleAnalyst, []auth.Scope{auth.ScopeVerdictsRead, auth.ScopePIIRead})
 	rec := h.do(t, "GET", "/v1/verdicts/e1?include_pii=true", an.AccessToken, nil)
 	if rec.Code != http.StatusOK || !contains(rec.Body.String(), "Your account is locked", "url_mismatch", "quarantine") {

@@ -131,9 +131,10 @@ func testSealer(t testing.TB) *seal.Sealer {
 	return s
 }
 
-func startStore(t testing.TB, brokers []string) *store.Store {
+func startStore(t testing.TB, brokers []string, topic pipeline.Topic) *store.Store {
 	cfg := store.DefaultConfig()
 	cfg.Brokers = brokers
+	cfg.Topic = topic
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := store.Open(ctx, cfg, zap.NewNop())
@@ -157,6 +158,16 @@ func newHarness(t testing.TB, brokers []string, verdicts VerdictReader, aw inter
 	AuditReader
 }) *harness {
 	t.Helper()
+	return newHarnessOn(t, brokers, store.DefaultConfig().Topic, verdicts, aw)
+}
+
+// newHarnessOn is newHarness with the control topic named, for tests on a
+// shared real broker where every test needs its own topic.
+func newHarnessOn(t testing.TB, brokers []string, topic pipeline.Topic, verdicts VerdictReader, aw interface {
+	AuditWriter
+	AuditReader
+}) *harness {
+	t.Helper()
 	if brokers == nil {
 		k, err := pipeline.StartEmbeddedKafka(0)
 		if err != nil {
@@ -165,7 +176,7 @@ func newHarness(t testing.TB, brokers []string, verdicts VerdictReader, aw inter
 		t.Cleanup(k.Close)
 		brokers = k.Brokers()
 	}
-	st := startStore(t, brokers)
+	st := startStore(t, brokers, topic)
 	sealer := testSealer(t)
 	ks, err := auth.NewHMACKeySet(testJWTSecret)
 	if err != nil {
