@@ -63,8 +63,10 @@ type Engine struct {
 	paused     bool
 	flushErrs  int
 
-	stats statsCounters
-	slots []slot // reused across polls
+	stats      statsCounters
+	slots      []slot // reused across polls
+	lastReport time.Time
+	lastStats  Stats
 }
 
 type pendingPartition struct {
@@ -216,6 +218,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		e.mu.Unlock()
 		e.client.AllowRebalance()
+		e.reportProgress()
 	}
 	return e.shutdown()
 }
@@ -280,6 +283,32 @@ func (e *Engine) ledgerKey(tp TopicPartition) TopicPartition {
 		return tp
 	}
 	return TopicPartition{Topic: e.ledgerTopic, Partition: tp.Partition}
+}
+
+// progressEvery is how often a running engine logs one progress line.
+const progressEvery = 30 * time.Second
+
+// reportProgress logs throughput since the last report, at most once per
+// progressEvery, so an operator watching the log sees the pipeline move.
+func (e *Engine) reportProgress() {
+	now := e.now()
+	if e.lastReport.IsZero() {
+		e.lastReport, e.lastStats = now, e.Stats()
+		return
+	}
+	if now.Sub(e.lastReport) < progressEvery {
+		return
+	}
+	st := e.Stats()
+	secs := now.Sub(e.lastReport).Seconds()
+	e.log.Info("progress",
+		zap.Int64(logKeyRecords, st.Consumed-e.lastStats.Consumed),
+		zap.Float64("per_second", float64(st.Consumed-e.lastStats.Consumed)/secs),
+		zap.Int64(logKeyWritten, st.Written-e.lastStats.Written),
+		zap.Int64(logKeyDead, st.DeadLettered-e.lastStats.DeadLettered),
+		zap.Int64(logKeySkipped, st.Skipped-e.lastStats.Skipped),
+		zap.Int64(logKeyPartition, st.Partitions))
+	e.lastReport, e.lastStats = now, st
 }
 
 // pollWait is how long one poll may wait: until the batch is due, or a
