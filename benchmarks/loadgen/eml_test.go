@@ -165,7 +165,7 @@ func TestLabelFromPath(t *testing.T) {
 		give            string
 		wantPhish, want bool
 	}{
-		{"/work/shared/corpus/phish/ab.eml", true, true},
+		{"/srv/mail/corpus/phish/ab.eml", true, true},
 		{"corpus/ham/cd.eml", false, true},
 		{"corpus/Phish/x/y.eml", true, true},
 		{"corpus/other/e.eml", false, false},
