@@ -475,24 +475,7 @@ func TestE2EPIIStaysSealed(t *testing.T) {
 		ev := gen.Next()
 		want[ev.EventID] = ev
 	}
-	var master string
-	for _, kv := range w.env {
-		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
-			master = v
-		}
-	}
-	mk, err := keyring.DecodeMasterKey(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := keyring.FromMasterKey(mk, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := seal.NewSealer(ring, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := w.sealer(w.masterKey(), 1)
 
 	rows, err := w.ch.Query(context.Background(), fmt.Sprintf(
 		"SELECT event_id, sender_sealed, recipients_sealed, subject_sealed, client_ip_sealed FROM %s.email_analysis FINAL", w.database))
@@ -590,24 +573,7 @@ func TestE2EKeyRotation(t *testing.T) {
 	}
 
 	// Key 1 can go: a ring of key 2 alone opens every stored value.
-	var master string
-	for _, kv := range w.env {
-		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
-			master = v
-		}
-	}
-	mk, err := keyring.DecodeMasterKey(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := keyring.FromMasterKey(mk, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := seal.NewSealer(ring, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := w.sealer(w.masterKey(), 2)
 	rows, err := w.ch.Query(context.Background(), fmt.Sprintf(
 		"SELECT sender_sealed, subject_sealed FROM %s.email_analysis FINAL UNION ALL SELECT detail_sealed, '' FROM %s.findings FINAL",
 		w.database, w.database))
@@ -665,31 +631,10 @@ func TestE2EBadTokensAreDeadLettered(t *testing.T) {
 	w.run("migrate")
 	w.produceSynthetic(200, 10)
 
-	var master string
-	for _, kv := range w.env {
-		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
-			master = v
-		}
-	}
-	sealerFor := func(masterB64 string) *seal.Sealer {
-		mk, err := keyring.DecodeMasterKey(masterB64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ring, err := keyring.FromMasterKey(mk, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := seal.NewSealer(ring, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	right := sealerFor(master)
+	right := w.sealer(w.masterKey(), 1)
 	other := make([]byte, 32)
 	_, _ = rand.Read(other)
-	wrong := sealerFor(base64.StdEncoding.EncodeToString(other))
+	wrong := w.sealer(base64.StdEncoding.EncodeToString(other), 1)
 
 	gc := loadgen.DefaultConfig()
 	gc.Seed = 11
@@ -754,4 +699,33 @@ func TestE2EBadTokensAreDeadLettered(t *testing.T) {
 	if strings.Contains(p.logs.String(), tampered.EventID) && strings.Contains(p.logs.String(), "gAAAA") {
 		t.Error("a token reached the logs")
 	}
+}
+
+// masterKey is the test's ENCRYPTION_MASTER_KEY.
+func (w *e2e) masterKey() string {
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "ENCRYPTION_MASTER_KEY="); ok {
+			return v
+		}
+	}
+	w.t.Fatal("no master key in the test environment")
+	return ""
+}
+
+// sealer opens and seals with the given key versions derived from master.
+func (w *e2e) sealer(master string, versions ...int32) *seal.Sealer {
+	w.t.Helper()
+	mk, err := keyring.DecodeMasterKey(master)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	ring, err := keyring.FromMasterKey(mk, versions...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	s, err := seal.NewSealer(ring, nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
 }
