@@ -44,6 +44,13 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (_ *Pipeline, err e
 			p.Close()
 		}
 	}()
+	// Keys first: without them nothing can run, so fail before starting
+	// anything else.
+	keys, err := OpenKeys(cfg.Keys, log)
+	if err != nil {
+		return nil, err
+	}
+	p.keys = keys
 	if len(p.cfg.Pipeline.Brokers) == 0 {
 		k, err := pipeline.StartEmbeddedKafka(cfg.Embedded.Port)
 		if err != nil {
@@ -61,11 +68,6 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (_ *Pipeline, err e
 		}
 	}
 
-	keys, err := OpenKeys(cfg.Keys, log)
-	if err != nil {
-		return nil, err
-	}
-	p.keys = keys
 	sealer, err := keys.Sealer()
 	if err != nil {
 		return nil, err
