@@ -26,7 +26,6 @@ const (
 	envAdminEmail    = "PHISHX_ADMIN_EMAIL"
 	envAdminPassword = "PHISHX_ADMIN_PASSWORD"
 	envIndexKey      = "PHISHX_API_INDEX_KEY"
-	envCHPassword    = "PHISHX_CLICKHOUSE_PASSWORD"
 )
 
 type apiFlags struct {
@@ -35,6 +34,7 @@ type apiFlags struct {
 	chAddr   string
 	database string
 	control  string
+	addrSet  bool
 }
 
 func newAPICmd(g *globalFlags) *cobra.Command {
@@ -48,12 +48,15 @@ Secrets come from the environment: JWT_SECRET_KEY (or JWT_ALGORITHM with
 JWT_PRIVATE_KEY_FILE), ENCRYPTION_MASTER_KEY, and on first start
 PHISHX_ADMIN_EMAIL and PHISHX_ADMIN_PASSWORD to create the first admin.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runAPI(cmd.Context(), g, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.addrSet = cmd.Flags().Changed("addr")
+			return runAPI(cmd.Context(), g, f)
+		},
 	}
-	cmd.Flags().StringVar(&f.addr, "addr", api.DefaultConfig().Addr, "listen address")
+	cmd.Flags().StringVar(&f.addr, "addr", api.DefaultConfig().Addr, "listen address (default: api.addr in the config)")
 	cmd.Flags().StringVar(&f.brokers, "brokers", "", "Kafka brokers (default: config, then the embedded broker's port)")
-	cmd.Flags().StringVar(&f.chAddr, "clickhouse", api.DefaultClickHouseConfig().Addr, "ClickHouse native address")
-	cmd.Flags().StringVar(&f.database, "database", api.DefaultClickHouseConfig().Database, "ClickHouse database")
+	cmd.Flags().StringVar(&f.chAddr, "clickhouse", "", "ClickHouse native address (default: clickhouse.addr in the config)")
+	cmd.Flags().StringVar(&f.database, "database", "", "ClickHouse database (default: clickhouse.database in the config)")
 	cmd.Flags().StringVar(&f.control, "control-topic", string(store.DefaultConfig().Topic), "compacted topic holding users, token families and revocations")
 	return cmd
 }
@@ -84,8 +87,10 @@ func runAPI(ctx context.Context, g *globalFlags, f *apiFlags) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	acfg := api.DefaultConfig()
-	acfg.Addr = f.addr
+	acfg := cfg.API
+	if f.addrSet {
+		acfg.Addr = f.addr
+	}
 	if err := acfg.Validate(); err != nil {
 		return err
 	}
@@ -120,8 +125,15 @@ func runAPI(ctx context.Context, g *globalFlags, f *apiFlags) error {
 	if err != nil {
 		return err
 	}
+	// The API reads the pipeline's ClickHouse unless told otherwise.
 	chc := api.DefaultClickHouseConfig()
-	chc.Addr, chc.Database, chc.Password = f.chAddr, f.database, os.Getenv(envCHPassword)
+	chc.Addr, chc.Database, chc.Password = cfg.ClickHouse.Addr, cfg.ClickHouse.Database, cfg.ClickHouse.Password
+	if f.chAddr != "" {
+		chc.Addr = f.chAddr
+	}
+	if f.database != "" {
+		chc.Database = f.database
+	}
 	chdb, err := api.OpenClickHouse(ctx, chc)
 	if err != nil {
 		return err

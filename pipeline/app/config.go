@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/phishx/phishx/pipeline"
+	"github.com/phishx/phishx/pipeline/api"
 	"github.com/phishx/phishx/sinks/clickhouse"
 )
 
@@ -32,6 +33,8 @@ type Config struct {
 	Scoring           ScoringConfig     `yaml:"scoring"`
 	Keys              KeysConfig        `yaml:"keys"`
 	Log               LogConfig         `yaml:"log"`
+	// API configures `phishx api`; its ClickHouse is the one above.
+	API api.Config `yaml:"api"`
 }
 
 // EmbeddedConfig is the in-process broker started when no brokers are set.
@@ -82,6 +85,7 @@ func DefaultConfig() Config {
 		Scoring:    ScoringConfig{QuarantineThreshold: 0.9, FlagThreshold: 0.5},
 		Keys:       KeysConfig{ReloadInterval: 10 * time.Second},
 		Log:        LogConfig{Level: "info", Format: "console"},
+		API:        api.DefaultConfig(),
 	}
 }
 
@@ -157,6 +161,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Keys.ReloadInterval <= 0 {
 		errs = append(errs, errors.New("keys.reload_interval: must be positive"))
+	}
+	if err := c.API.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("api: %w", err))
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
