@@ -12,6 +12,7 @@ import (
 	"github.com/phishx/phishx/stages/decrypt"
 	"github.com/phishx/phishx/stages/decrypt/fernet"
 	"github.com/phishx/phishx/stages/decrypt/keyring"
+	"github.com/phishx/phishx/stages/pii"
 	"github.com/phishx/phishx/stages/score"
 )
 
@@ -99,6 +100,21 @@ func BenchmarkStage(b *testing.B) {
 			ev := *w.sealed[i%poolSize] // the stage opens in place
 			ev.EnvelopeTo = append([]string(nil), ev.EnvelopeTo...)
 			rec := pipeline.Record{Event: &ev}
+			if err := st.Process(ctx, &rec); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("pii", func(b *testing.B) {
+		st, err := pii.NewStage(pii.DefaultStageConfig())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			rec := pipeline.Record{Event: w.plain[i%poolSize]}
 			if err := st.Process(ctx, &rec); err != nil {
 				b.Fatal(err)
 			}

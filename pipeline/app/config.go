@@ -13,6 +13,7 @@ import (
 	"github.com/phishx/phishx/pipeline"
 	"github.com/phishx/phishx/pipeline/api"
 	"github.com/phishx/phishx/sinks/clickhouse"
+	"github.com/phishx/phishx/stages/pii"
 )
 
 // Environment variables read on top of the config file. Secrets come only
@@ -31,6 +32,7 @@ type Config struct {
 	SchemaRegistryURL string            `yaml:"schema_registry_url"`
 	ClickHouse        clickhouse.Config `yaml:"clickhouse"`
 	Scoring           ScoringConfig     `yaml:"scoring"`
+	PII               PIIConfig         `yaml:"pii"`
 	Keys              KeysConfig        `yaml:"keys"`
 	Log               LogConfig         `yaml:"log"`
 	// API configures `phishx api`; its ClickHouse is the one above.
@@ -55,6 +57,13 @@ type ScoringConfig struct {
 	ModelPath           string  `yaml:"model_path"`
 	QuarantineThreshold float64 `yaml:"quarantine_threshold"`
 	FlagThreshold       float64 `yaml:"flag_threshold"`
+}
+
+// PIIConfig configures the finding that reports which kinds of PII
+// (email, phone, SSN, card) a message's subject and body text contain.
+type PIIConfig struct {
+	Findings     bool `yaml:"findings"`
+	MaxScanBytes int  `yaml:"max_scan_bytes"` // of decoded text
 }
 
 // KeysConfig says where the field-encryption key ring comes from. The
@@ -83,6 +92,7 @@ func DefaultConfig() Config {
 		Topics:     TopicsConfig{Create: true, Partitions: 6, ReplicationFactor: 1},
 		ClickHouse: clickhouse.DefaultConfig(),
 		Scoring:    ScoringConfig{QuarantineThreshold: 0.9, FlagThreshold: 0.5},
+		PII:        PIIConfig{Findings: true, MaxScanBytes: pii.DefaultStageConfig().MaxScanBytes},
 		Keys:       KeysConfig{ReloadInterval: 10 * time.Second},
 		Log:        LogConfig{Level: "info", Format: "console"},
 		API:        api.DefaultConfig(),
@@ -158,6 +168,9 @@ func (c *Config) Validate() error {
 	}
 	if s.QuarantineThreshold < s.FlagThreshold || s.QuarantineThreshold >= 1 {
 		errs = append(errs, errors.New("scoring.quarantine_threshold: must be at least scoring.flag_threshold and below 1"))
+	}
+	if c.PII.MaxScanBytes < 1 {
+		errs = append(errs, errors.New("pii.max_scan_bytes: must be at least 1"))
 	}
 	if c.Keys.ReloadInterval <= 0 {
 		errs = append(errs, errors.New("keys.reload_interval: must be positive"))

@@ -14,6 +14,7 @@ import (
 	"github.com/phishx/phishx/sinks/clickhouse"
 	"github.com/phishx/phishx/sinks/kafka"
 	"github.com/phishx/phishx/stages/decrypt"
+	"github.com/phishx/phishx/stages/pii"
 )
 
 // Pipeline is a fully wired PhishX pipeline: broker (embedded or not),
@@ -100,6 +101,15 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (_ *Pipeline, err e
 		return nil, err
 	}
 	stages := []pipeline.Stage{decryptStage, scoreStage}
+	if cfg.PII.Findings {
+		pc := pii.DefaultStageConfig()
+		pc.MaxScanBytes = cfg.PII.MaxScanBytes
+		piiStage, err := pii.NewStage(pc)
+		if err != nil {
+			return nil, fmt.Errorf("pii: %w", err)
+		}
+		stages = append(stages, piiStage) // after score, which decodes the subject
+	}
 
 	p.producer, err = kgo.NewClient(
 		kgo.SeedBrokers(p.cfg.Pipeline.Brokers...),

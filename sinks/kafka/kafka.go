@@ -56,8 +56,12 @@ func (s *VerdictSink) Write(_ context.Context, rec *pipeline.Record) error {
 	}
 	for _, f := range a.Findings {
 		// Codes, not details: details may quote the message (PII) and
-		// verdicts travel to every gateway consumer.
-		v.Reasons = append(v.Reasons, f.Code)
+		// verdicts travel to every gateway consumer. Informational
+		// findings (severity 0, such as pii_present) did not drive the
+		// score and are not reasons.
+		if f.Severity > 0 {
+			v.Reasons = append(v.Reasons, f.Code)
+		}
 	}
 	b, err := s.enc.EncodeVerdict(&v)
 	if err != nil {

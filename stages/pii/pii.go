@@ -1,7 +1,6 @@
 package pii
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -24,25 +23,19 @@ type Match struct {
 	End   int
 }
 
-var (
-	reEmail = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}`)
-	reSSN   = regexp.MustCompile(`\d{3}-\d{2}-\d{4}`)
-	reCard  = regexp.MustCompile(`\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,4}(?:[ -]\d{3})?|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19}`)
-	reIntl  = regexp.MustCompile(`\+\d[\d ().\-]{6,22}\d`)
-	reNANP  = regexp.MustCompile(`(?:\+?1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}`)
-	reTrunk = regexp.MustCompile(`\(?0\d{1,4}\)?(?:[ \-]\d{2,8}){1,4}`)
-)
-
 // Detect returns the PII spans in text, sorted by Start and not
 // overlapping (where candidates overlap, the earlier, then longer, wins).
+//
+// It makes two cheap passes: one jumps from '@' to '@' (strings.IndexByte)
+// and matches the address around each; the other jumps from digit to digit
+// and, in each run of digits and phone punctuation holding at least seven
+// digits, runs the numeric matchers where the byte and the digit-run length
+// allow a match (scanRun). No regular expression runs: the hand-written
+// matchers keep the leftmost-first, greedy semantics of the ones they
+// replaced (kept in ref_test.go and compared by TestDetectMatchesReference
+// and FuzzDetectDifferential).
 func Detect(text string) []Match {
-	if !worthScanning(text) {
-		return nil
-	}
 	var ms []Match
-	// Regular expressions run only on short windows that could hold a match:
-	// around each '@' for emails, and on runs of digits and phone
-	// punctuation holding at least seven digits for the rest.
 	for i := 0; i < len(text); {
 		at := strings.IndexByte(text[i:], '@')
 		if at < 0 {
@@ -56,17 +49,27 @@ func Detect(text string) []Match {
 		for hi < len(text) && isEmailByte(text[hi]) {
 			hi++
 		}
-		for _, m := range reEmail.FindAllStringIndex(text[lo:hi], -1) {
-			ms = append(ms, Match{Kind: Email, Start: lo + m[0], End: lo + m[1]})
+		if lo < at {
+			if end := domainEnd(text[:hi], at+1); end > 0 {
+				ms = append(ms, Match{Kind: Email, Start: lo, End: end})
+			}
 		}
 		i = hi
 	}
 	for i := 0; i < len(text); {
-		if !isNumByte(text[i]) {
+		for i < len(text) && !isDigit(text[i]) {
 			i++
-			continue
 		}
-		lo, digits := i, 0
+		if i == len(text) {
+			break
+		}
+		// The run is the maximal span of numeric bytes around this digit;
+		// the previous run ended on a non-numeric byte, so lo stops there.
+		lo := i
+		for lo > 0 && isNumByte(text[lo-1]) {
+			lo--
+		}
+		digits := 0
 		for i < len(text) && isNumByte(text[i]) {
 			if isDigit(text[i]) {
 				digits++
@@ -76,13 +79,7 @@ func Detect(text string) []Match {
 		if digits < 7 {
 			continue
 		}
-		ms = collect(ms, text, lo, i, reSSN, SSN, validSSN)
-		ms = collect(ms, text, lo, i, reCard, Card, validCard)
-		if strings.IndexByte(text[lo:i], '+') >= 0 {
-			ms = collect(ms, text, lo, i, reIntl, Phone, validIntl)
-		}
-		ms = collect(ms, text, lo, i, reNANP, Phone, validNANP)
-		ms = collect(ms, text, lo, i, reTrunk, Phone, validTrunk)
+		ms = scanRun(ms, text, lo, i, digits)
 	}
 	return resolve(ms)
 }
@@ -96,35 +93,294 @@ func isNumByte(c byte) bool {
 	return isDigit(c) || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+'
 }
 
-// worthScanning is a cheap pre-check: every kind needs an '@' or at least
-// seven digits.
-func worthScanning(text string) bool {
-	digits := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c == '@' {
-			return true
+// isLDH reports letters and digits, the bytes a domain label starts and
+// ends with.
+func isLDH(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// domainEnd matches label(.label)*.tld at w[j:] and returns the end of the
+// match, or -1. A label is letters, digits and inner hyphens; the TLD is
+// 2-24 letters (a longer run of letters is cut at 24, as the greedy
+// expression did). The longest chain of labels that is followed by a TLD
+// wins.
+func domainEnd(w string, j int) int {
+	best := -1
+	for pos := j; ; {
+		e := pos
+		for e < len(w) && (isLDH(w[e]) || w[e] == '-') {
+			e++
 		}
-		if c >= '0' && c <= '9' {
-			digits++
-			if digits >= 7 {
-				return true
+		if e == pos || !isLDH(w[pos]) || !isLDH(w[e-1]) || e == len(w) || w[e] != '.' {
+			return best
+		}
+		n := 0
+		for e+1+n < len(w) && n < 24 && isLetter(w[e+1+n]) {
+			n++
+		}
+		if n >= 2 {
+			best = e + 1 + n
+		}
+		pos = e + 1
+	}
+}
+
+// scanRun finds the numeric kinds in the run text[lo:hi], which holds
+// digits digits. Each pattern keeps its own cursor so its matches are the
+// successive non-overlapping leftmost ones, as regexp.FindAll returned
+// them; a match is then kept if it is bounded in the whole text and valid.
+// Before a matcher runs, a cheap test on the byte and the length r of the
+// digit run at p rules out the positions where it cannot match.
+func scanRun(ms []Match, text string, lo, hi, digits int) []Match {
+	w := text[lo:hi]
+	// Patterns whose validation needs more digits than the run holds (SSN
+	// 9, international 8, NANP and trunk 10, card 13) are not tried.
+	ssn := digits >= 9 && strings.IndexByte(w, '-') >= 0
+	card := digits >= 13
+	intl := strings.IndexByte(w, '+') >= 0
+	nanp := digits >= 10
+	trunk := nanp && strings.IndexByte(w, '0') >= 0
+	var curSSN, curCard, curIntl, curNANP, curTrunk int
+	keep := func(p, end int, k Kind, valid func(string) bool) {
+		start, stop := lo+p, lo+end
+		if bounded(text, start, stop) && valid(text[start:stop]) {
+			ms = append(ms, Match{Kind: k, Start: start, End: stop})
+		}
+	}
+	runEnd := 0 // end of the digit run holding p, when p is a digit
+	for p := 0; p < len(w); p++ {
+		c := w[p]
+		switch {
+		case isDigit(c):
+			if p >= runEnd {
+				runEnd = p + 1
+				for runEnd < len(w) && isDigit(w[runEnd]) {
+					runEnd++
+				}
+			}
+			r := runEnd - p
+			if ssn && p >= curSSN && r == 3 && byteAt(w, p+3, '-') {
+				if e := ssnAt(w, p); e > 0 {
+					keep(p, e, SSN, validSSN)
+					curSSN = e
+				}
+			}
+			if card && p >= curCard && (r >= 13 || (r == 4 && dashAt(w, p+4))) {
+				if e := cardAt(w, p); e > 0 {
+					keep(p, e, Card, validCard)
+					curCard = e
+				}
+			}
+			if nanp && p >= curNANP && (r == 3 || (c == '1' && (r == 1 || r == 4))) {
+				if e := nanpAt(w, p); e > 0 {
+					keep(p, e, Phone, validNANP)
+					curNANP = e
+				}
+			}
+			if trunk && p >= curTrunk && c == '0' && r >= 2 && r <= 5 {
+				if e := trunkAt(w, p); e > 0 {
+					keep(p, e, Phone, validTrunk)
+					curTrunk = e
+				}
+			}
+		case c == '+':
+			if intl && p >= curIntl {
+				if e := intlAt(w, p); e > 0 {
+					keep(p, e, Phone, validIntl)
+					curIntl = e
+				}
+			}
+			if nanp && p >= curNANP {
+				if e := nanpAt(w, p); e > 0 {
+					keep(p, e, Phone, validNANP)
+					curNANP = e
+				}
+			}
+		case c == '(':
+			if nanp && p >= curNANP {
+				if e := nanpAt(w, p); e > 0 {
+					keep(p, e, Phone, validNANP)
+					curNANP = e
+				}
+			}
+			if trunk && p >= curTrunk {
+				if e := trunkAt(w, p); e > 0 {
+					keep(p, e, Phone, validTrunk)
+					curTrunk = e
+				}
 			}
 		}
 	}
-	return false
+	return ms
 }
 
-// collect runs re on text[lo:hi] and keeps the valid, bounded matches; the
-// boundary check looks at the whole text.
-func collect(ms []Match, text string, lo, hi int, re *regexp.Regexp, k Kind, valid func(string) bool) []Match {
-	for _, m := range re.FindAllStringIndex(text[lo:hi], -1) {
-		start, end := lo+m[0], lo+m[1]
-		if bounded(text, start, end) && valid(text[start:end]) {
-			ms = append(ms, Match{Kind: k, Start: start, End: end})
+// digitsAt reports whether w[p:p+n] is n digits.
+func digitsAt(w string, p, n int) bool {
+	if p < 0 || p+n > len(w) {
+		return false
+	}
+	for i := p; i < p+n; i++ {
+		if !isDigit(w[i]) {
+			return false
 		}
 	}
-	return ms
+	return true
+}
+
+// countDigits counts the digits from w[p], at most max.
+func countDigits(w string, p, max int) int {
+	n := 0
+	for p+n < len(w) && n < max && isDigit(w[p+n]) {
+		n++
+	}
+	return n
+}
+
+// byteAt reports whether w[p] is c.
+func byteAt(w string, p int, c byte) bool { return p < len(w) && w[p] == c }
+
+// dashAt reports a space or dash at w[p], the card and trunk separators.
+func dashAt(w string, p int) bool { return p < len(w) && (w[p] == ' ' || w[p] == '-') }
+
+// sepAt reports a space, dot or dash at w[p], the NANP separators.
+func sepAt(w string, p int) bool {
+	return p < len(w) && (w[p] == ' ' || w[p] == '.' || w[p] == '-')
+}
+
+// ssnAt matches ddd-dd-dddd.
+func ssnAt(w string, p int) int {
+	if byteAt(w, p+3, '-') && byteAt(w, p+6, '-') && digitsAt(w, p, 3) && digitsAt(w, p+4, 2) && digitsAt(w, p+7, 4) {
+		return p + 11
+	}
+	return -1
+}
+
+// cardAt matches, in order of preference, dddd-dddd-dddd-d{1,4}(-ddd)?,
+// dddd-dddddd-d{4,5} (separator space or dash) and d{13,19}.
+func cardAt(w string, p int) int {
+	if digitsAt(w, p, 4) && dashAt(w, p+4) && digitsAt(w, p+5, 4) && dashAt(w, p+9) &&
+		digitsAt(w, p+10, 4) && dashAt(w, p+14) {
+		if n := countDigits(w, p+15, 4); n >= 1 {
+			e := p + 15 + n
+			if dashAt(w, e) && digitsAt(w, e+1, 3) {
+				return e + 4
+			}
+			return e
+		}
+	}
+	if digitsAt(w, p, 4) && dashAt(w, p+4) && digitsAt(w, p+5, 6) && dashAt(w, p+11) {
+		if n := countDigits(w, p+12, 5); n >= 4 {
+			return p + 12 + n
+		}
+	}
+	if n := countDigits(w, p, 19); n >= 13 {
+		return p + n
+	}
+	return -1
+}
+
+// intlAt matches "+", a digit, 6-22 of digits and ( ) . - space, and a
+// final digit, as long as possible.
+func intlAt(w string, p int) int {
+	if !byteAt(w, p, '+') || !digitsAt(w, p+1, 1) {
+		return -1
+	}
+	q := p + 2
+	r := 0
+	for q+r < len(w) && r < 23 && (isNumByte(w[q+r]) && w[q+r] != '+') {
+		r++
+	}
+	for k := min(22, r-1); k >= 6; k-- {
+		if isDigit(w[q+k]) {
+			return q + k + 1
+		}
+	}
+	return -1
+}
+
+// nanpAt matches an optional "+1" or "1" with an optional separator, then
+// "(ddd) " or "(ddd)" or "ddd" and a separator, then ddd, a separator and
+// dddd; separators are space, dot or dash.
+func nanpAt(w string, p int) int {
+	if byteAt(w, p, '+') {
+		if e := nanpAfterOne(w, p+1); e > 0 {
+			return e
+		}
+	}
+	if e := nanpAfterOne(w, p); e > 0 {
+		return e
+	}
+	return nanpBody(w, p)
+}
+
+// nanpAfterOne matches "1", an optional separator and the body at w[j].
+func nanpAfterOne(w string, j int) int {
+	if !byteAt(w, j, '1') {
+		return -1
+	}
+	if sepAt(w, j+1) {
+		if e := nanpBody(w, j+2); e > 0 {
+			return e
+		}
+	}
+	return nanpBody(w, j+1)
+}
+
+func nanpBody(w string, j int) int {
+	if byteAt(w, j, '(') && digitsAt(w, j+1, 3) && byteAt(w, j+4, ')') {
+		if byteAt(w, j+5, ' ') {
+			if e := nanpRest(w, j+6); e > 0 {
+				return e
+			}
+		}
+		return nanpRest(w, j+5)
+	}
+	if digitsAt(w, j, 3) && sepAt(w, j+3) {
+		return nanpRest(w, j+4)
+	}
+	return -1
+}
+
+// nanpRest matches ddd, a separator and dddd at w[k].
+func nanpRest(w string, k int) int {
+	if digitsAt(w, k, 3) && sepAt(w, k+3) && digitsAt(w, k+4, 4) {
+		return k + 8
+	}
+	return -1
+}
+
+// trunkAt matches an optional "(", "0", 1-4 digits, an optional ")", then
+// one to four groups of a space or dash and 2-8 digits.
+func trunkAt(w string, p int) int {
+	j := p
+	if byteAt(w, j, '(') {
+		j++
+	}
+	if !byteAt(w, j, '0') {
+		return -1
+	}
+	j++
+	n := countDigits(w, j, 4)
+	if n == 0 {
+		return -1
+	}
+	j += n
+	if byteAt(w, j, ')') {
+		j++
+	}
+	groups := 0
+	for groups < 4 && dashAt(w, j) {
+		m := countDigits(w, j+1, 8)
+		if m < 2 {
+			break
+		}
+		j += 1 + m
+		groups++
+	}
+	if groups == 0 {
+		return -1
+	}
+	return j
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -157,15 +413,22 @@ func bounded(text string, start, end int) bool {
 	return true
 }
 
-func digitsOf(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
+// digitBuf holds the digits of one candidate. Candidates are at most 44
+// bytes long (a trunk number with four groups); digitsOf stops at the
+// buffer's end, which every length check then rejects.
+type digitBuf [64]byte
+
+// digitsOf copies the digits of s into buf, so validation allocates
+// nothing.
+func digitsOf(buf *digitBuf, s string) []byte {
+	n := 0
+	for i := 0; i < len(s) && n < len(buf); i++ {
 		if isDigit(s[i]) {
-			b.WriteByte(s[i])
+			buf[n] = s[i]
+			n++
 		}
 	}
-	return b.String()
+	return buf[:n]
 }
 
 func validSSN(s string) bool {
@@ -177,10 +440,17 @@ func validSSN(s string) bool {
 }
 
 // sameSeparators reports whether every non-digit in s is the same byte.
-func sameSeparators(s string) bool {
+func sameSeparators(s string) bool { return sameSeparatorsSkip(s, false) }
+
+// sameSeparatorsSkip is sameSeparators ignoring "(" and ")" when parens is
+// set.
+func sameSeparatorsSkip(s string, parens bool) bool {
 	var sep byte
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !isDigit(c) {
+			if parens && (c == '(' || c == ')') {
+				continue
+			}
 			if sep != 0 && c != sep {
 				return false
 			}
@@ -194,11 +464,12 @@ func validCard(s string) bool {
 	if !sameSeparators(s) {
 		return false
 	}
-	d := digitsOf(s)
+	var buf digitBuf
+	d := digitsOf(&buf, s)
 	return len(d) >= 13 && len(d) <= 19 && luhn(d) && knownIIN(d)
 }
 
-func luhn(d string) bool {
+func luhn(d []byte) bool {
 	sum := 0
 	for i := 0; i < len(d); i++ {
 		n := int(d[len(d)-1-i] - '0')
@@ -213,7 +484,7 @@ func luhn(d string) bool {
 	return sum%10 == 0
 }
 
-func prefixIn(d string, n int, lo, hi int) bool {
+func prefixIn(d []byte, n int, lo, hi int) bool {
 	if len(d) < n {
 		return false
 	}
@@ -225,7 +496,7 @@ func prefixIn(d string, n int, lo, hi int) bool {
 }
 
 // knownIIN checks the issuer prefix and the lengths that issuer uses.
-func knownIIN(d string) bool {
+func knownIIN(d []byte) bool {
 	l := len(d)
 	switch {
 	case d[0] == '4': // Visa
@@ -251,7 +522,8 @@ func knownIIN(d string) bool {
 // validIntl checks an E.164-style number: country code 1-9, 8-15 digits,
 // no doubled separators, at most one balanced pair of parentheses.
 func validIntl(s string) bool {
-	d := digitsOf(s)
+	var buf digitBuf
+	d := digitsOf(&buf, s)
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
 		return false
 	}
@@ -273,8 +545,10 @@ func validIntl(s string) bool {
 }
 
 func validNANP(s string) bool {
-	d := digitsOf(s)
-	if len(d) == 11 {
+	var buf digitBuf
+	d := digitsOf(&buf, s)
+	eleven := len(d) == 11
+	if eleven {
 		if d[0] != '1' {
 			return false
 		}
@@ -287,7 +561,7 @@ func validNANP(s string) bool {
 	body := s
 	if i := strings.IndexByte(s, ')'); i >= 0 {
 		body = strings.TrimLeft(s[i+1:], " ")
-	} else if len(digitsOf(s)) == 11 {
+	} else if eleven {
 		body = strings.TrimLeft(s[strings.IndexByte(s, '1')+1:], " .-")
 	}
 	return sameSeparators(body)
@@ -296,12 +570,12 @@ func validNANP(s string) bool {
 // validTrunk checks a national number with a trunk 0: 10-11 digits, one kind
 // of separator, a first group of 2+ digits and a second digit that is not 0.
 func validTrunk(s string) bool {
-	t := strings.NewReplacer("(", "", ")", "").Replace(s)
-	d := digitsOf(t)
+	var buf digitBuf
+	d := digitsOf(&buf, s)
 	if len(d) < 10 || len(d) > 11 || d[1] == '0' {
 		return false
 	}
-	return sameSeparators(t)
+	return sameSeparatorsSkip(s, true)
 }
 
 // resolve sorts matches and drops those overlapping an earlier one.

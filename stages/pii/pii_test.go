@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,6 +21,10 @@ func TestDetect(t *testing.T) {
 		{give: "user@localhost", want: nil},
 		{give: "@handle on social", want: nil},
 		{give: "git@github", want: nil},
+		{give: "a@b.c", want: nil},      // one-letter TLD
+		{give: "x@a-.b.com", want: nil}, // label ends with a hyphen
+		{give: "a@b.cc@d.ee", want: []Kind{Email}, span: "a@b.cc"},
+		{give: "see x@mail.example.com.", want: []Kind{Email}, span: "x@mail.example.com"},
 		// Phones.
 		{give: "call +14155552671 now", want: []Kind{Phone}, span: "+14155552671"},
 		{give: "tel: +1 415 555 2671", want: []Kind{Phone}, span: "+1 415 555 2671"},
@@ -34,6 +39,12 @@ func TestDetect(t *testing.T) {
 		{give: "020 7946 0958", want: []Kind{Phone}, span: "020 7946 0958"},
 		{give: "mobile 07700 900123", want: []Kind{Phone}, span: "07700 900123"},
 		{give: "01 23 45 67 89", want: []Kind{Phone}, span: "01 23 45 67 89"},
+		{give: "+1 (415) 555-2671", want: []Kind{Phone}, span: "+1 (415) 555-2671"},
+		{give: "(415)555-2671", want: []Kind{Phone}, span: "(415)555-2671"},
+		{give: "call 1 415 555 2671", want: []Kind{Phone}, span: "1 415 555 2671"},
+		{give: "(020) 7946 0958", want: []Kind{Phone}, span: "(020) 7946 0958"},
+		{give: "415-555-2671-1", want: nil}, // part of a longer number
+		{give: "415-555.2671", want: nil},   // mixed separators
 		// SSNs.
 		{give: "SSN 123-45-6789", want: []Kind{SSN}, span: "123-45-6789"},
 		{give: "ssn:078-05-1120;", want: []Kind{SSN}, span: "078-05-1120"},
@@ -196,5 +207,61 @@ func BenchmarkMaskNoPII(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Mask(text)
+	}
+}
+
+// FuzzDetectDifferential checks that Detect finds exactly what the regexp
+// implementation it replaced (refDetect, ref_test.go) finds.
+func FuzzDetectDifferential(f *testing.F) {
+	for _, s := range []string{
+		"alice@example.com", "a@b.cc@d.ee", "x@y.co1m", "x@-a.com", "x@a-.b.com", "x@a.b-c.museumabcdefghijklmnopqrstuvwxyz",
+		"+1 (415) 555-2671", "+1-415-555-2671", "1 (415) 555 2671", "+44 20 7946 0958 1", "+1.2.3.4",
+		"123-45-6789", "4111 1111 1111 1111 123", "3782 822463 10005", "41111111111111111111111",
+		"(020) 7946-0958", "0(20) 7946 0958", "07700 900123 45 67 89", "2024-01-15 12:30", benchText(), numericText(),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := Detect(s), refDetect(s)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Detect(%q)\n got %v\nwant %v", s, spans(s, got), spans(s, want))
+		}
+	})
+}
+
+// TestDetectMatchesReference compares Detect with refDetect on many
+// strings built from the pieces the patterns care about (random fuzz
+// inputs rarely hit them), and fails if too few of them hold PII to make
+// the comparison worth anything.
+func TestDetectMatchesReference(t *testing.T) {
+	pieces := []string{
+		"0", "1", "4", "9", "12", "415", "555", "2671", "4111", "1111", "3782", "822463", "10005", "0958", "020",
+		"123-45-6789", "4111111111111111", "07700", "900123",
+		" ", " ", "-", "-", ".", "(", ")", "+", "+1", "+44", "@", "a", "Z", "_", "%", "#", "/", ":", "\n",
+		"bob", "@ex-ample.co", ".uk", ".c0m", "-", "x.",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 50000
+	if testing.Short() {
+		n = 5000
+	}
+	found := 0
+	var b strings.Builder
+	for range n {
+		b.Reset()
+		for range rng.IntN(16) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		got, want := Detect(s), refDetect(s)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Detect(%q)\n got %v\nwant %v", s, spans(s, got), spans(s, want))
+		}
+		if len(got) > 0 {
+			found++
+		}
+	}
+	if found < n/20 {
+		t.Fatalf("only %d of %d inputs held PII", found, n)
 	}
 }
