@@ -46,10 +46,11 @@ type Engine struct {
 	// ledgerTopic names the events topic in the ledger by name and topic
 	// id, so that offsets of a recreated topic or another cluster (whose
 	// offsets mean other records) are never mistaken for written ones.
-	ledgerTopic Topic
-	observers   []PartitionObserver
-	now         func() time.Time
-	extraKgo    []kgo.Opt
+	ledgerTopic    Topic
+	ledgerResolved bool
+	observers      []PartitionObserver
+	now            func() time.Time
+	extraKgo       []kgo.Opt
 
 	// mu serialises the poll loop's processing and flushing with the
 	// group callbacks (which run on the client's goroutine).
@@ -186,9 +187,9 @@ func NewEngine(cfg Config, log *zap.Logger, decode Decoder, stages []Stage, sink
 // commits, leaves the group and returns. It returns a non-nil error only if
 // the final flush or commit failed (the records will be redelivered).
 func (e *Engine) Run(ctx context.Context) error {
-	if e.ledger != nil {
-		e.resolveLedgerTopic(ctx)
-	}
+	e.mu.Lock()
+	e.resolveLedgerTopic(ctx)
+	e.mu.Unlock()
 	e.log.Info("consuming",
 		zap.String("topic", string(e.cfg.EventsTopic)),
 		zap.String("group", e.cfg.Group),
@@ -256,7 +257,13 @@ func (e *Engine) shutdown() error {
 // resolveLedgerTopic looks up the events topic's id. Without one (an old
 // broker, or the lookup failing) the ledger is written but never used to
 // skip: rewriting rows is safe, skipping unwritten ones is not.
+//
+// It runs once, with e.mu held.
 func (e *Engine) resolveLedgerTopic(ctx context.Context) {
+	if e.ledger == nil || e.ledgerResolved {
+		return
+	}
+	e.ledgerResolved = true
 	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	md, err := kadm.NewClient(e.client).Metadata(mctx, string(e.cfg.EventsTopic))
@@ -638,6 +645,8 @@ func (e *Engine) onAssigned(ctx context.Context, _ *kgo.Client, assigned map[str
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	parts := toParts(assigned)
+	// The group may assign before Run starts: resolve here too.
+	e.resolveLedgerTopic(ctx)
 	if e.ledger != nil && len(parts) > 0 && e.ledgerTopic != "" {
 		keys := make([]TopicPartition, len(parts))
 		for i, tp := range parts {
