@@ -318,6 +318,10 @@ func (e *Engine) reportProgress() {
 	e.lastReport, e.lastStats = now, st
 }
 
+// Close releases the Kafka client of an engine whose Run was never called
+// (Run closes it itself). Nothing is flushed: nothing was consumed.
+func (e *Engine) Close() { e.client.Close() }
+
 // pollWait is how long one poll may wait: until the batch is due, or a
 // short retry tick while the sinks are failing.
 func (e *Engine) pollWait() time.Duration {

@@ -26,6 +26,7 @@ type Pipeline struct {
 	producer *kgo.Client
 	keys     *Keys
 	engine   *pipeline.Engine
+	ran      bool // Run was called; it closes the engine
 	ch       *clickhouse.Store
 }
 
@@ -141,6 +142,7 @@ func Start(ctx context.Context, cfg Config, log *zap.Logger) (_ *Pipeline, err e
 // Run consumes until ctx is cancelled, then flushes, commits and releases
 // everything.
 func (p *Pipeline) Run(ctx context.Context) error {
+	p.ran = true
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return p.keys.Watch(gctx) })
 	g.Go(func() error { return p.engine.Run(gctx) })
@@ -154,6 +156,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 // Close releases resources. Safe to call more than once.
 func (p *Pipeline) Close() {
+	if p.engine != nil && !p.ran {
+		p.engine.Close()
+		p.ran = true
+	}
 	if p.producer != nil {
 		p.producer.Close()
 		p.producer = nil
