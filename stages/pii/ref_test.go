@@ -54,7 +54,7 @@ func refDetect(text string) []Match {
 		}
 		lo, digits := i, 0
 		for i < len(text) && refIsNumByte(text[i]) {
-			if refIsDigit(text[i]) {
+			if isDigit(text[i]) {
 				digits++
 			}
 			i++
@@ -74,12 +74,12 @@ func refDetect(text string) []Match {
 }
 
 func refIsEmailByte(c byte) bool {
-	return refIsAlnum(c) || c == '.' || c == '%' || c == '+' || c == '-'
+	return isAlnum(c) || c == '.' || c == '%' || c == '+' || c == '-'
 }
 
 // refIsNumByte reports the bytes the numeric kinds are made of.
 func refIsNumByte(c byte) bool {
-	return refIsDigit(c) || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+'
+	return isDigit(c) || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+'
 }
 
 // refWorthScanning is a cheap pre-check: every kind needs an '@' or at least
@@ -101,53 +101,25 @@ func refWorthScanning(text string) bool {
 	return false
 }
 
-// refCollect runs re on text[lo:hi] and keeps the valid, refBounded matches; the
+// refCollect runs re on text[lo:hi] and keeps the valid, bounded matches (the
+// boundary rule is shared with the fast path: the reference checks how
+// candidates are found, not that rule); the
 // boundary check looks at the whole text.
 func refCollect(ms []Match, text string, lo, hi int, re *regexp.Regexp, k Kind, valid func(string) bool) []Match {
 	for _, m := range re.FindAllStringIndex(text[lo:hi], -1) {
 		start, end := lo+m[0], lo+m[1]
-		if refBounded(text, start, end) && valid(text[start:end]) {
+		if bounded(text, start, end) && valid(text[start:end]) {
 			ms = append(ms, Match{Kind: k, Start: start, End: end})
 		}
 	}
 	return ms
 }
 
-func refIsDigit(c byte) bool { return c >= '0' && c <= '9' }
-func refIsAlnum(c byte) bool {
-	return refIsDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z') || c == '_'
-}
-
-// refBounded rejects a numeric match glued to more of a token: a letter or
-// digit on either side, or a separator followed by a digit (so parts of
-// dates, versions, IPs and longer numbers are not matched).
-func refBounded(text string, start, end int) bool {
-	if start > 0 {
-		p := text[start-1]
-		if refIsAlnum(p) || p == '+' || p == '#' || p == '/' || p == '$' {
-			return false
-		}
-		if (p == '-' || p == '.' || p == ':') && start > 1 && refIsDigit(text[start-2]) {
-			return false
-		}
-	}
-	if end < len(text) {
-		n := text[end]
-		if refIsAlnum(n) || n == '@' {
-			return false
-		}
-		if (n == '-' || n == '.' || n == '/' || n == ':') && end+1 < len(text) && refIsDigit(text[end+1]) {
-			return false
-		}
-	}
-	return true
-}
-
 func refDigitsOf(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
-		if refIsDigit(s[i]) {
+		if isDigit(s[i]) {
 			b.WriteByte(s[i])
 		}
 	}
@@ -166,7 +138,7 @@ func refValidSSN(s string) bool {
 func refSameSeparators(s string) bool {
 	var sep byte
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !refIsDigit(c) {
+		if c := s[i]; !isDigit(c) {
 			if sep != 0 && c != sep {
 				return false
 			}
@@ -250,7 +222,7 @@ func refValidIntl(s string) bool {
 	}
 	for i := 1; i < len(s); i++ {
 		a, b := s[i-1], s[i]
-		if !refIsDigit(a) && !refIsDigit(b) && !(a == ')' && b == ' ') && !(a == ' ' && b == '(') {
+		if !isDigit(a) && !isDigit(b) && !(a == ')' && b == ' ') && !(a == ' ' && b == '(') {
 			return false
 		}
 	}
