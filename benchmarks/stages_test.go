@@ -77,7 +77,6 @@ func newWorkload(tb testing.TB) *workload {
 // allocs/op are per email) over the synthetic size mix.
 func BenchmarkStage(b *testing.B) {
 	w := newWorkload(b)
-	ctx := context.Background()
 
 	b.Run("decode", func(b *testing.B) {
 		b.ReportAllocs()
@@ -91,49 +90,36 @@ func BenchmarkStage(b *testing.B) {
 	})
 	b.Run("decrypt", func(b *testing.B) {
 		st, err := decrypt.New(w.keys, decrypt.DefaultConfig())
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
+		benchStage(b, st, err, func(i int) *schemas.EmailEvent {
 			ev := *w.sealed[i%poolSize] // the stage opens in place
 			ev.EnvelopeTo = append([]string(nil), ev.EnvelopeTo...)
-			rec := pipeline.Record{Event: &ev}
-			if err := st.Process(ctx, &rec); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+			return &ev
+		})
 	})
+	plain := func(i int) *schemas.EmailEvent { return w.plain[i%poolSize] }
 	b.Run("pii", func(b *testing.B) {
 		st, err := pii.NewStage(pii.DefaultStageConfig())
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			rec := pipeline.Record{Event: w.plain[i%poolSize]}
-			if err := st.Process(ctx, &rec); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
+		benchStage(b, st, err, plain)
 	})
 	b.Run("score", func(b *testing.B) {
 		st, err := score.NewEmbeddedStage(score.DefaultStageConfig())
-		if err != nil {
+		benchStage(b, st, err, plain)
+	})
+}
+
+// benchStage runs st over event(0), event(1), ... reporting per-email cost.
+func benchStage(b *testing.B, st pipeline.Stage, newErr error, event func(i int) *schemas.EmailEvent) {
+	if newErr != nil {
+		b.Fatal(newErr)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		rec := pipeline.Record{Event: event(i)}
+		if err := st.Process(ctx, &rec); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			rec := pipeline.Record{Event: w.plain[i%poolSize]}
-			if err := st.Process(ctx, &rec); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
+		i++
+	}
 }
