@@ -255,14 +255,4 @@ cmd_status() {
 	return 3
 }
 
-case ${1:-} in
-start) cmd_start ;;
-stop) cmd_stop ;;
-restart)
-	cmd_stop
-	cmd_start
-	;;
-status) cmd_status ;;
-wait) cmd_wait ;;
-*) usage ;;
-esac
+dispatch "$@"

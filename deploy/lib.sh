@@ -184,3 +184,19 @@ tail_log() {
 
 # now_ms: milliseconds since the epoch (for timing messages).
 now_ms() { date +%s%3N; }
+
+# dispatch runs the subcommand named by $1 with the cmd_* functions the
+# calling script defines.
+dispatch() {
+	case ${1:-} in
+	start) cmd_start ;;
+	stop) cmd_stop ;;
+	restart)
+		cmd_stop
+		cmd_start
+		;;
+	status) cmd_status ;;
+	wait) cmd_wait ;;
+	*) usage ;;
+	esac
+}
