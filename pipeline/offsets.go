@@ -8,7 +8,8 @@ import (
 )
 
 // CommittedTotal returns the sum of the group's committed offsets on topic,
-// or -1 if they cannot be read. Used by tests and by `phishx status`.
+// or -1 if they cannot be read. The end-to-end tests use it to check that
+// nothing is committed past what was written.
 func CommittedTotal(ctx context.Context, cl *kgo.Client, group string, topic Topic) int64 {
 	resp, err := kadm.NewClient(cl).FetchOffsets(ctx, group)
 	if err != nil {
